@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# linux-miracast: a Miracast (Wi-Fi Display) sink as a real Linux display.
+#
+#   make            miracast.ko (against the lab's Debian 6.1 headers), the
+#                   userspace and the kselftests
+#   make check      unit tests on the host, kselftests in the QEMU lab;
+#                   ends with "N passed, N failed"
+#   make demo       boots the lab with the module and shows the display
+#   make lint       checkpatch --strict and sparse on kernel/, -Werror builds
+#   make vm-shell   an interactive lab guest with the module loaded
+#   make deps       installs what all this needs (apt; run by check and demo)
+#
+# Native build on a board: make KDIR=/lib/modules/$(uname -r)/build
+
+KVER ?= $(shell scripts/kver.sh 2>/dev/null)
+KDIR ?= /usr/src/linux-headers-$(KVER)
+BUILD := $(CURDIR)/build
+KO := $(CURDIR)/kernel/miracast.ko
+LSRC := $(BUILD)/linux-src
+CHECKPATCH := $(LSRC)/scripts/checkpatch.pl
+CHECKPATCH_FLAGS := --no-tree --strict --quiet --show-types \
+		    --ignore LINUX_VERSION_CODE
+KERNEL_SRCS := $(wildcard kernel/miracast_*.c kernel/miracast_*.h kernel/uapi/*.h)
+
+all: module userspace kselftest
+
+module:
+	@test -d "$(KDIR)" || { echo "no kernel headers at '$(KDIR)': run make deps, or set KDIR" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+userspace:
+	$(MAKE) -C userspace O=$(BUILD)/userspace
+
+$(LSRC)/.extracted:
+	scripts/linux-source.sh $(LSRC)
+
+kselftest: $(LSRC)/.extracted
+	$(MAKE) -C tests/kselftest/miracast O=$(BUILD)/kselftest \
+		KSFT_INC=$(LSRC)/tools/testing/selftests
+
+deps:
+	@scripts/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/check.sh $(BUILD)
+
+demo: deps
+	@$(MAKE) --no-print-directory module userspace
+	@echo "Booting the lab (Debian $(KVER) under QEMU, about 10 s)..."
+	@tests/vm/run.sh $(BUILD)/demo /bin/sh $(CURDIR)/tests/vm/guest-demo.sh \
+		$(KO) $(BUILD)/userspace/miracastctl; rc=$$?; \
+		cat $(BUILD)/demo/demo.txt 2>/dev/null; \
+		grep -q '^demo: exit status 0' $(BUILD)/demo/demo.txt 2>/dev/null && [ $$rc = 0 ]
+
+vm-shell: module userspace
+	tests/vm/run.sh -i $(BUILD)/vm-shell /bin/sh $(CURDIR)/tests/vm/guest-shell.sh $(KO)
+
+lint: $(LSRC)/.extracted
+	$(CHECKPATCH) $(CHECKPATCH_FLAGS) -f $(KERNEL_SRCS)
+	@echo "checkpatch: clean"
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 W=1 modules 2>&1 | tee $(BUILD)/sparse.log; \
+		! grep -E 'warning:|error:' $(BUILD)/sparse.log
+	@echo "sparse: clean"
+	$(MAKE) userspace kselftest
+	@echo "lint: clean"
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD)
+
+.PHONY: all module userspace kselftest deps check demo vm-shell lint clean

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Differences between the kernels miracast.ko builds on (6.1 and newer),
+ * kept in one place so that no function carries version checks.
+ */
+#ifndef MIRACAST_COMPAT_H
+#define MIRACAST_COMPAT_H
+
+#include <linux/version.h>
+#include <drm/drm_atomic_helper.h>
+
+/* 6.3 renamed the "CRTC needs its primary plane" check. */
+#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
+static inline int miracast_check_crtc_primary_plane(struct drm_crtc_state *crtc_state)
+{
+	return drm_atomic_helper_check_crtc_primary_plane(crtc_state);
+}
+#else
+static inline int miracast_check_crtc_primary_plane(struct drm_crtc_state *crtc_state)
+{
+	return drm_atomic_helper_check_crtc_state(crtc_state, false);
+}
+#endif
+
+/*
+ * platform_driver.remove returns int up to 6.2, has a void twin .remove_new
+ * from 6.3 and returns void itself from 6.11. The driver writes a void
+ * function and names it with these two macros.
+ */
+#if KERNEL_VERSION(6, 11, 0) <= LINUX_VERSION_CODE
+#define MIRACAST_DEFINE_REMOVE(fn)
+#define MIRACAST_REMOVE(fn)		.remove = (fn)
+#elif KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
+#define MIRACAST_DEFINE_REMOVE(fn)
+#define MIRACAST_REMOVE(fn)		.remove_new = (fn)
+#else
+#define MIRACAST_DEFINE_REMOVE(fn)					\
+static int fn##_int(struct platform_device *pdev)			\
+{									\
+	fn(pdev);							\
+	return 0;							\
+}
+
+#define MIRACAST_REMOVE(fn)		.remove = fn##_int
+#endif
+
+/* 6.14 dropped drm_driver.date; 6.1 warns when it is missing. */
+#if KERNEL_VERSION(6, 14, 0) <= LINUX_VERSION_CODE
+#define MIRACAST_DRIVER_DATE(d)
+#else
+#define MIRACAST_DRIVER_DATE(d)		.date = (d),
+#endif
+
+#endif /* MIRACAST_COMPAT_H */

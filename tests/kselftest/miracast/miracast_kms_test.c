@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The DRM side of a miracast display: identity, objects, the primary plane,
+ * mode validation and atomic commits with flip events.
+ */
+#include <poll.h>
+#include <sys/mman.h>
+#include <drm_fourcc.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#include "kselftest_harness.h"
+#include "miracast_util.h"
+
+/* Property id of name on a KMS object, or 0. */
+static uint32_t prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
+{
+	drmModeObjectPropertiesPtr props;
+	uint32_t id = 0;
+	uint32_t i;
+
+	props = drmModeObjectGetProperties(fd, obj, type);
+	if (!props)
+		return 0;
+	for (i = 0; i < props->count_props && !id; i++) {
+		drmModePropertyPtr p = drmModeGetProperty(fd, props->props[i]);
+
+		if (p && !strcmp(p->name, name))
+			id = p->prop_id;
+		drmModeFreeProperty(p);
+	}
+	drmModeFreeObjectProperties(props);
+	return id;
+}
+
+/* 640x480@60 (DMT), and variants of it for validation. */
+static drmModeModeInfo mode_640x480(void)
+{
+	drmModeModeInfo m = {
+		.clock = 25175,
+		.hdisplay = 640, .hsync_start = 656, .hsync_end = 752, .htotal = 800,
+		.vdisplay = 480, .vsync_start = 490, .vsync_end = 492, .vtotal = 525,
+		.vrefresh = 60,
+		.flags = DRM_MODE_FLAG_NHSYNC | DRM_MODE_FLAG_NVSYNC,
+		.type = DRM_MODE_TYPE_USERDEF,
+		.name = "640x480",
+	};
+	return m;
+}
+
+FIXTURE(kms) {
+	int fd;
+	uint32_t crtc, connector, plane;
+	uint32_t fb[2];
+	uint32_t handle[2];
+};
+
+static uint32_t create_fb(struct __test_metadata *_metadata, int fd,
+			  uint32_t w, uint32_t h, uint32_t format, uint32_t *handle)
+{
+	uint32_t handles[4] = { 0 }, pitches[4] = { 0 }, offsets[4] = { 0 };
+	struct drm_mode_create_dumb create = { .width = w, .height = h, .bpp = 32 };
+	uint32_t fb = 0;
+
+	ASSERT_EQ(0, drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create));
+	handles[0] = create.handle;
+	pitches[0] = create.pitch;
+	ASSERT_EQ(0, drmModeAddFB2(fd, w, h, format, handles, pitches, offsets, &fb, 0))
+		TH_LOG("ADDFB2: %s", strerror(errno));
+	*handle = create.handle;
+	return fb;
+}
+
+FIXTURE_SETUP(kms)
+{
+	drmModeResPtr res;
+	drmModePlaneResPtr planes;
+
+	self->fd = mc_open_card(0);
+	ASSERT_LE(0, self->fd) TH_LOG("DRM card of miracast0: %s", strerror(errno));
+	ASSERT_EQ(0, drmSetClientCap(self->fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1));
+	ASSERT_EQ(0, drmSetClientCap(self->fd, DRM_CLIENT_CAP_ATOMIC, 1));
+	res = drmModeGetResources(self->fd);
+	ASSERT_NE(NULL, res);
+	ASSERT_EQ(1, res->count_crtcs);
+	ASSERT_EQ(1, res->count_connectors);
+	self->crtc = res->crtcs[0];
+	self->connector = res->connectors[0];
+	drmModeFreeResources(res);
+	planes = drmModeGetPlaneResources(self->fd);
+	ASSERT_NE(NULL, planes);
+	ASSERT_EQ(1, planes->count_planes);
+	self->plane = planes->planes[0];
+	drmModeFreePlaneResources(planes);
+	self->fb[0] = create_fb(_metadata, self->fd, 640, 480, DRM_FORMAT_XRGB8888,
+				&self->handle[0]);
+	self->fb[1] = create_fb(_metadata, self->fd, 640, 480, DRM_FORMAT_XRGB8888,
+				&self->handle[1]);
+}
+
+FIXTURE_TEARDOWN(kms)
+{
+	close(self->fd);
+}
+
+/* Builds an atomic request lighting the display up with fb and mode. */
+static drmModeAtomicReqPtr enable_req(int fd, FIXTURE_DATA(kms) *self,
+				      uint32_t fb, uint32_t mode_blob)
+{
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+	uint32_t p = self->plane;
+
+	drmModeAtomicAddProperty(req, self->connector,
+				 prop_id(fd, self->connector, DRM_MODE_OBJECT_CONNECTOR,
+					 "CRTC_ID"), self->crtc);
+	drmModeAtomicAddProperty(req, self->crtc,
+				 prop_id(fd, self->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID"),
+				 mode_blob);
+	drmModeAtomicAddProperty(req, self->crtc,
+				 prop_id(fd, self->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE"), 1);
+#define PLANE_PROP(name, v) \
+	drmModeAtomicAddProperty(req, p, prop_id(fd, p, DRM_MODE_OBJECT_PLANE, name), v)
+	PLANE_PROP("FB_ID", fb);
+	PLANE_PROP("CRTC_ID", self->crtc);
+	PLANE_PROP("SRC_X", 0);
+	PLANE_PROP("SRC_Y", 0);
+	PLANE_PROP("SRC_W", 640 << 16);
+	PLANE_PROP("SRC_H", 480 << 16);
+	PLANE_PROP("CRTC_X", 0);
+	PLANE_PROP("CRTC_Y", 0);
+	PLANE_PROP("CRTC_W", 640);
+	PLANE_PROP("CRTC_H", 480);
+#undef PLANE_PROP
+	return req;
+}
+
+static int commit_mode(int fd, FIXTURE_DATA(kms) *self, drmModeModeInfo *mode,
+		       uint32_t flags)
+{
+	drmModeAtomicReqPtr req;
+	uint32_t blob;
+	int ret;
+
+	ret = drmModeCreatePropertyBlob(fd, mode, sizeof(*mode), &blob);
+	if (ret)
+		return ret;
+	req = enable_req(fd, self, self->fb[0], blob);
+	/* libdrm returns -errno */
+	ret = drmModeAtomicCommit(fd, req, flags, NULL);
+	drmModeAtomicFree(req);
+	drmModeDestroyPropertyBlob(fd, blob);
+	return ret;
+}
+
+static int flips;
+
+static void flip_handler(int fd, unsigned int seq, unsigned int sec,
+			 unsigned int usec, void *data)
+{
+	flips++;
+}
+
+/* Waits for one flip-complete event on fd; returns 1 when it came. */
+static int wait_flip(int fd)
+{
+	drmEventContext ev = {
+		.version = 2,
+		.page_flip_handler = flip_handler,
+	};
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	flips = 0;
+	if (poll(&pfd, 1, 5000) != 1)
+		return 0;
+	drmHandleEvent(fd, &ev);
+	return flips;
+}
+
+TEST_F(kms, identity)
+{
+	drmVersionPtr v = drmGetVersion(self->fd);
+	uint64_t cap = 0;
+
+	ASSERT_NE(NULL, v);
+	EXPECT_STREQ("miracast", v->name);
+	EXPECT_EQ(0, v->version_major);
+	EXPECT_EQ(1, v->version_minor);
+	drmFreeVersion(v);
+	ASSERT_EQ(0, drmGetCap(self->fd, DRM_CAP_DUMB_BUFFER, &cap));
+	EXPECT_EQ(1, cap);
+	ASSERT_EQ(0, drmGetCap(self->fd, DRM_CAP_PRIME, &cap));
+	EXPECT_EQ(DRM_PRIME_CAP_IMPORT | DRM_PRIME_CAP_EXPORT, cap);
+}
+
+TEST_F(kms, objects)
+{
+	drmModeResPtr res = drmModeGetResources(self->fd);
+	drmModeConnectorPtr c;
+	drmModeEncoderPtr e;
+
+	ASSERT_NE(NULL, res);
+	EXPECT_EQ(1, res->count_encoders);
+	EXPECT_EQ(64, res->min_width);
+	EXPECT_EQ(64, res->min_height);
+	EXPECT_EQ(4096, res->max_width);
+	EXPECT_EQ(4096, res->max_height);
+
+	c = drmModeGetConnector(self->fd, self->connector);
+	ASSERT_NE(NULL, c);
+	EXPECT_EQ(DRM_MODE_CONNECTOR_VIRTUAL, c->connector_type);
+	EXPECT_EQ(DRM_MODE_DISCONNECTED, c->connection);
+	EXPECT_EQ(0, c->count_modes);
+	ASSERT_EQ(1, c->count_encoders);
+	EXPECT_EQ(res->encoders[0], c->encoders[0]);
+
+	e = drmModeGetEncoder(self->fd, res->encoders[0]);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(DRM_MODE_ENCODER_VIRTUAL, e->encoder_type);
+	EXPECT_EQ(1, e->possible_crtcs);
+	drmModeFreeEncoder(e);
+	drmModeFreeConnector(c);
+	drmModeFreeResources(res);
+}
+
+TEST_F(kms, primary_plane)
+{
+	drmModePlanePtr p = drmModeGetPlane(self->fd, self->plane);
+	uint32_t i, xrgb = 0, argb = 0;
+
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(1, p->possible_crtcs);
+	EXPECT_EQ(2, p->count_formats);
+	for (i = 0; i < p->count_formats; i++) {
+		xrgb |= p->formats[i] == DRM_FORMAT_XRGB8888;
+		argb |= p->formats[i] == DRM_FORMAT_ARGB8888;
+	}
+	EXPECT_TRUE(xrgb);
+	EXPECT_TRUE(argb);
+	drmModeFreePlane(p);
+	EXPECT_NE(0, prop_id(self->fd, self->plane, DRM_MODE_OBJECT_PLANE, "FB_DAMAGE_CLIPS"));
+	EXPECT_NE(0, prop_id(self->fd, self->plane, DRM_MODE_OBJECT_PLANE, "IN_FORMATS"));
+}
+
+TEST_F(kms, modeset_and_flip)
+{
+	drmModeModeInfo mode = mode_640x480();
+	long long updates = mc_state_num(0, "plane_updates");
+	drmModeAtomicReqPtr req;
+	drmModeCrtcPtr crtc;
+	uint32_t blob;
+
+	/* Userspace may light up a disconnected connector with a mode of its own. */
+	ASSERT_EQ(0, commit_mode(self->fd, self, &mode,
+				 DRM_MODE_ATOMIC_ALLOW_MODESET | DRM_MODE_PAGE_FLIP_EVENT));
+	ASSERT_EQ(1, wait_flip(self->fd));
+	EXPECT_EQ(updates + 1, mc_state_num(0, "plane_updates"));
+	crtc = drmModeGetCrtc(self->fd, self->crtc);
+	ASSERT_NE(NULL, crtc);
+	EXPECT_TRUE(crtc->mode_valid);
+	EXPECT_EQ(640, crtc->mode.hdisplay);
+	EXPECT_EQ(self->fb[0], crtc->buffer_id);
+	drmModeFreeCrtc(crtc);
+
+	/* A page flip to the other buffer, with its event. */
+	ASSERT_EQ(0, drmModePageFlip(self->fd, self->crtc, self->fb[1],
+				     DRM_MODE_PAGE_FLIP_EVENT, NULL));
+	ASSERT_EQ(1, wait_flip(self->fd));
+	EXPECT_EQ(updates + 2, mc_state_num(0, "plane_updates"));
+
+	/* And off again. */
+	ASSERT_EQ(0, drmModeCreatePropertyBlob(self->fd, &mode, sizeof(mode), &blob));
+	drmModeDestroyPropertyBlob(self->fd, blob);
+	req = drmModeAtomicAlloc();
+	drmModeAtomicAddProperty(req, self->connector,
+				 prop_id(self->fd, self->connector, DRM_MODE_OBJECT_CONNECTOR,
+					 "CRTC_ID"), 0);
+	drmModeAtomicAddProperty(req, self->crtc,
+				 prop_id(self->fd, self->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID"), 0);
+	drmModeAtomicAddProperty(req, self->crtc,
+				 prop_id(self->fd, self->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE"), 0);
+	drmModeAtomicAddProperty(req, self->plane,
+				 prop_id(self->fd, self->plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), 0);
+	drmModeAtomicAddProperty(req, self->plane,
+				 prop_id(self->fd, self->plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID"), 0);
+	EXPECT_EQ(0, drmModeAtomicCommit(self->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL))
+		TH_LOG("disable: %s", strerror(errno));
+	drmModeAtomicFree(req);
+	crtc = drmModeGetCrtc(self->fd, self->crtc);
+	ASSERT_NE(NULL, crtc);
+	EXPECT_FALSE(crtc->mode_valid);
+	drmModeFreeCrtc(crtc);
+	EXPECT_EQ(updates + 2, mc_state_num(0, "plane_updates"));
+}
+
+TEST_F(kms, mode_validation)
+{
+	drmModeModeInfo mode = mode_640x480();
+	const uint32_t test = DRM_MODE_ATOMIC_ALLOW_MODESET | DRM_MODE_ATOMIC_TEST_ONLY;
+
+	EXPECT_EQ(0, commit_mode(self->fd, self, &mode, test));
+
+	/* Under 23.9 Hz, as on Windows: a 640x480 at 10 Hz. */
+	mode.clock = 25175 / 6;
+	mode.vrefresh = 10;
+	EXPECT_EQ(-EINVAL, commit_mode(self->fd, self, &mode, test));
+
+	/* 23.976 Hz (a film rate) is accepted. */
+	mode = mode_640x480();
+	mode.clock = 10070;
+	mode.vrefresh = 24;
+	EXPECT_EQ(0, commit_mode(self->fd, self, &mode, test));
+
+	/* No clock. */
+	mode = mode_640x480();
+	mode.clock = 0;
+	EXPECT_EQ(-EINVAL, commit_mode(self->fd, self, &mode, test));
+
+	/* Stereo. */
+	mode = mode_640x480();
+	mode.flags |= DRM_MODE_FLAG_3D_FRAME_PACKING;
+	EXPECT_EQ(-EINVAL, commit_mode(self->fd, self, &mode, test));
+
+	/* Wider than the display can be. */
+	mode = mode_640x480();
+	mode.hdisplay = 4104;
+	mode.hsync_start = 4110;
+	mode.hsync_end = 4120;
+	mode.htotal = 4200;
+	mode.clock = 4200 * 525 * 60 / 1000;
+	EXPECT_EQ(-EINVAL, commit_mode(self->fd, self, &mode, test));
+}
+
+TEST_F(kms, crtc_needs_primary_plane)
+{
+	drmModeModeInfo mode = mode_640x480();
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+	uint32_t blob;
+
+	ASSERT_EQ(0, drmModeCreatePropertyBlob(self->fd, &mode, sizeof(mode), &blob));
+	drmModeAtomicAddProperty(req, self->connector,
+				 prop_id(self->fd, self->connector, DRM_MODE_OBJECT_CONNECTOR,
+					 "CRTC_ID"), self->crtc);
+	drmModeAtomicAddProperty(req, self->crtc,
+				 prop_id(self->fd, self->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID"),
+				 blob);
+	drmModeAtomicAddProperty(req, self->crtc,
+				 prop_id(self->fd, self->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE"), 1);
+	EXPECT_EQ(-EINVAL, drmModeAtomicCommit(self->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET |
+					       DRM_MODE_ATOMIC_TEST_ONLY, NULL));
+	drmModeAtomicFree(req);
+	drmModeDestroyPropertyBlob(self->fd, blob);
+}
+
+TEST_F(kms, unsupported_format_rejected)
+{
+	drmModeModeInfo mode = mode_640x480();
+	drmModeAtomicReqPtr req;
+	uint32_t handle, fb, blob;
+
+	fb = create_fb(_metadata, self->fd, 640, 480, DRM_FORMAT_XBGR8888, &handle);
+	ASSERT_EQ(0, drmModeCreatePropertyBlob(self->fd, &mode, sizeof(mode), &blob));
+	req = enable_req(self->fd, self, fb, blob);
+	EXPECT_EQ(-EINVAL, drmModeAtomicCommit(self->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET |
+					       DRM_MODE_ATOMIC_TEST_ONLY, NULL));
+	drmModeAtomicFree(req);
+	drmModeDestroyPropertyBlob(self->fd, blob);
+	drmModeRmFB(self->fd, fb);
+}
+
+TEST_F(kms, dumb_buffer_mmap)
+{
+	struct drm_mode_map_dumb map = { .handle = self->handle[0] };
+	uint32_t *pixels;
+
+	ASSERT_EQ(0, drmIoctl(self->fd, DRM_IOCTL_MODE_MAP_DUMB, &map));
+	pixels = mmap(NULL, 640 * 480 * 4, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      self->fd, map.offset);
+	ASSERT_NE(MAP_FAILED, pixels);
+	pixels[0] = 0x00ff8040;
+	pixels[640 * 480 - 1] = 0x00102030;
+	EXPECT_EQ(0x00ff8040, pixels[0]);
+	munmap(pixels, 640 * 480 * 4);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers shared by the miracast kselftests: finding a device's nodes,
+ * reading its debugfs state, loading and unloading the module.
+ */
+#ifndef MIRACAST_UTIL_H
+#define MIRACAST_UTIL_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define MC_SYSFS_MISC	"/sys/class/misc"
+#define MC_DEBUGFS_DRI	"/sys/kernel/debug/dri"
+
+/* Index of /dev/dri/cardN of the display behind /dev/miracastI, or -1. */
+static inline int mc_card_index(int index)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int card = -1;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), MC_SYSFS_MISC "/miracast%d/device/drm", index);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir))) {
+		if (sscanf(de->d_name, "card%d", &card) == 1)
+			break;
+		card = -1;
+	}
+	closedir(dir);
+	return card;
+}
+
+/* Opens /dev/dri/cardN of /dev/miracastI. */
+static inline int mc_open_card(int index)
+{
+	char path[64];
+	int card = mc_card_index(index);
+
+	if (card < 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/dev/dri/card%d", card);
+	return open(path, O_RDWR | O_CLOEXEC);
+}
+
+static inline int mc_open(int index)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/dev/miracast%d", index);
+	return open(path, O_RDWR | O_CLOEXEC);
+}
+
+/*
+ * Value of "key: value" in the debugfs state of /dev/miracastI, as a
+ * string copied into buf; returns buf, or NULL if absent.
+ */
+static inline char *mc_state(int index, const char *key, char *buf, size_t size)
+{
+	char path[PATH_MAX], line[256];
+	size_t klen = strlen(key);
+	char *found = NULL;
+	FILE *f;
+	int card = mc_card_index(index);
+
+	if (card < 0)
+		return NULL;
+	snprintf(path, sizeof(path), MC_DEBUGFS_DRI "/%d/miracast_state", card);
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, klen) || line[klen] != ':')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (strlen(line + klen + 2) >= size)
+			break;
+		strcpy(buf, line + klen + 2);
+		found = buf;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+static inline long long mc_state_num(int index, const char *key)
+{
+	char buf[64];
+
+	if (!mc_state(index, key, buf, sizeof(buf)))
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+static inline int mc_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* finit_module() of $MIRACAST_KO with the given parameters. */
+static inline int mc_module_load(const char *params)
+{
+	const char *ko = getenv("MIRACAST_KO");
+	int fd, ret, saved;
+
+	if (!ko) {
+		errno = EINVAL;
+		return -1;
+	}
+	fd = open(ko, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = syscall(__NR_finit_module, fd, params, 0);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return ret;
+}
+
+static inline int mc_module_unload(void)
+{
+	return syscall(__NR_delete_module, "miracast", O_NONBLOCK);
+}
+
+static inline int mc_module_loaded(void)
+{
+	return mc_exists("/sys/module/miracast");
+}
+
+/* Writes a string to a sysfs attribute. */
+static inline int mc_sysfs_write(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int saved;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, value, strlen(value));
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return n == (ssize_t)strlen(value) ? 0 : -1;
+}
+
+#endif /* MIRACAST_UTIL_H */

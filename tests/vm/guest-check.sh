@@ -1,0 +1,31 @@
+#!/bin/sh
+# Runs in the lab guest as PID 1 (see run.sh): loads the DRM helpers and
+# miracast.ko, runs every kselftest and the command-line checks, writing
+# TAP to $MC_OUT/*.tap, then unloads the module and saves the kernel log.
+#   guest-check.sh MIRACAST_KO KSELFTEST_DIR MIRACASTCTL
+ko=$1 ksft=$2 ctl=$3
+mount -t debugfs debugfs /sys/kernel/debug
+export MIRACAST_KO="$ko"
+
+status() { # status NAME RC: a one-test TAP file for a step of this script
+	printf '1..1\n%s 1 %s\n' "$([ "$2" = 0 ] && echo ok || echo 'not ok')" "$1" \
+		> "$MC_OUT/$1.tap"
+}
+
+modprobe -a drm drm_kms_helper drm_shmem_helper
+insmod "$ko"
+status vm-load-module $?
+
+for t in "$ksft"/*_test; do
+	name=$(basename "$t")
+	echo "mc-lab: $name"
+	timeout -s KILL 900 "$t" > "$MC_OUT/$name.tap" 2>&1
+	echo "mc-lab: $name exit status $?"
+done
+
+echo "mc-lab: guest-cli.sh"
+sh "$MC_TOP/tests/vm/guest-cli.sh" "$ctl" > "$MC_OUT/guest-cli.tap" 2>&1
+
+lsmod | grep -q '^miracast ' && rmmod miracast
+status vm-unload-module $?
+dmesg > "$MC_OUT/dmesg.txt"
