@@ -1,3 +1,7 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of device discovery (fake sysfs trees) and of miracastctl.
+ */
 #include <errno.h>
 #include <ftw.h>
 #include <stdarg.h>

@@ -1,3 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Finding miracast devices in sysfs and describing their DRM cards.
+ */
 #ifndef MC_DEVICE_H
 #define MC_DEVICE_H
 

@@ -1,3 +1,7 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * miracastctl: command-line control and status of miracast displays.
+ */
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
