@@ -1,29 +1,292 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * miracast.ko: debugfs view of a device's state, under the DRM minor's
- * directory (/sys/kernel/debug/dri/N/miracast_state).
+ * miracast.ko: debugfs, under the DRM minor's directory
+ * (/sys/kernel/debug/dri/N/):
+ *
+ * miracast_state  the context, the monitor and the message counters
+ * miracast_test   a test hook: makes the kernel send messages and shows
+ *                 what each one's callback received, so that tests check
+ *                 the contract from userspace.
+ *
+ * miracast_test takes one command per write:
+ *   send COUNT IN_SIZE OUT_SIZE SEED   send COUNT messages; byte i of
+ *                                      message k's input is (SEED+k+i)&255
+ *   reset                              forget messages whose callback ran
+ * and reads back one line per message still remembered:
+ *   <k> id <id|-> ret <send_message's return> calls <callbacks run>
+ *       status <0x...> info <bytes> ctx <process|atomic> out <hex of up to
+ *       32 output bytes>
+ * followed by "refused <n>" (sends refused since the last reset).
  */
 
 #include <linux/debugfs.h>
+#include <linux/preempt.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include <drm/drm_file.h>
+#include <drm/drm_managed.h>
 
 #include "miracast_drv.h"
+
+#define MIRACAST_TEST_MAX_COUNT		1000000
+#define MIRACAST_TEST_OUT_SHOWN		32
+
+struct miracast_test {
+	struct mutex lock;	/* the list, against concurrent commands */
+	spinlock_t cb_lock;	/* the results, written by callbacks */
+	struct list_head msgs;
+	u32 next_index;
+	u64 refused;
+};
+
+struct miracast_test_msg {
+	struct list_head node;
+	struct miracast_test *test;
+	u32 index;
+	int ret;
+	u32 calls;
+	bool process_ctx;
+	struct miracast_io_status iosb;
+	u32 in_size, out_size;
+	u8 *in, *out;		/* both in this allocation */
+};
+
+static const char *miracast_ctx_state_name(enum miracast_ctx_state state)
+{
+	static const char * const names[] = {
+		[MIRACAST_CTX_NONE] = "none",
+		[MIRACAST_CTX_CREATED] = "created",
+		[MIRACAST_CTX_STARTED] = "started",
+		[MIRACAST_CTX_STOPPED] = "stopped",
+		[MIRACAST_CTX_DEAD] = "dead",
+	};
+
+	return names[state];
+}
 
 static int miracast_state_show(struct seq_file *m, void *unused)
 {
 	struct miracast_device *mdev = m->private;
+	struct miracast_msg_stats st;
+	unsigned int outstanding, held, pending;
 
+	miracast_context_stats(&mdev->ctx, &st, &outstanding, &held, &pending);
 	seq_printf(m, "device: /dev/%s\n", mdev->misc_name);
 	seq_printf(m, "connector: %s\n",
 		   drm_get_connector_status_name(miracast_connector_status(mdev)));
+	seq_printf(m, "context: %s\n", miracast_ctx_state_name(READ_ONCE(mdev->ctx.state)));
 	seq_printf(m, "open_files: %d\n", atomic_read(&mdev->open_files));
 	seq_printf(m, "plane_updates: %lld\n",
 		   (long long)atomic64_read(&mdev->plane_updates));
+	seq_printf(m, "sent: %llu\n", st.sent);
+	seq_printf(m, "refused: %llu\n", st.refused);
+	seq_printf(m, "delivered: %llu\n", st.delivered);
+	seq_printf(m, "completed: %llu\n", st.completed);
+	seq_printf(m, "cancelled: %llu\n", st.cancelled);
+	seq_printf(m, "callbacks: %llu\n", st.callbacks);
+	seq_printf(m, "late_completions: %llu\n", st.late);
+	seq_printf(m, "outstanding: %u\n", outstanding);
+	seq_printf(m, "held: %u\n", held);
+	seq_printf(m, "readable: %u\n", pending);
+	seq_printf(m, "chunks_color_convert: %lld\n",
+		   (long long)atomic64_read(&mdev->chunks[MIRACAST_CHUNK_COLOR_CONVERT_COMPLETE]));
+	seq_printf(m, "chunks_encode: %lld\n",
+		   (long long)atomic64_read(&mdev->chunks[MIRACAST_CHUNK_ENCODE_COMPLETE]));
+	seq_printf(m, "chunks_sent: %lld\n",
+		   (long long)atomic64_read(&mdev->chunks[MIRACAST_CHUNK_SENT]));
+	seq_printf(m, "session_errors: %lld\n",
+		   (long long)atomic64_read(&mdev->session_errors));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(miracast_state);
+
+static void miracast_test_callback(void *cb_ctx, const struct miracast_io_status *iosb)
+{
+	struct miracast_test_msg *msg = cb_ctx;
+	struct miracast_test *test = msg->test;
+	bool process_ctx = in_task() && !irqs_disabled() && !in_atomic();
+
+	/* The contract says callbacks may sleep: prove it under lockdep. */
+	might_sleep();
+
+	spin_lock(&test->cb_lock);
+	msg->calls++;
+	msg->iosb = *iosb;
+	msg->process_ctx = process_ctx;
+	spin_unlock(&test->cb_lock);
+}
+
+static struct miracast_test_msg *miracast_test_msg_alloc(struct miracast_test *test,
+							 u32 in_size, u32 out_size,
+							 u32 seed)
+{
+	struct miracast_test_msg *msg;
+	u32 i;
+
+	msg = kzalloc(sizeof(*msg) + in_size + out_size, GFP_KERNEL);
+	if (!msg)
+		return NULL;
+	msg->test = test;
+	msg->index = test->next_index++;
+	msg->in_size = in_size;
+	msg->out_size = out_size;
+	msg->in = (u8 *)(msg + 1);
+	msg->out = msg->in + in_size;
+	for (i = 0; i < in_size; i++)
+		msg->in[i] = seed + msg->index + i;
+	return msg;
+}
+
+static int miracast_test_send(struct miracast_device *mdev, u32 count, u32 in_size,
+			      u32 out_size, u32 seed)
+{
+	struct miracast_test *test = mdev->test;
+	struct miracast_test_msg *msg;
+	u32 i;
+	int ret;
+
+	if (!count || count > MIRACAST_TEST_MAX_COUNT ||
+	    in_size > SZ_16M || out_size > SZ_16M)
+		return -EINVAL;
+
+	for (i = 0; i < count; i++) {
+		msg = miracast_test_msg_alloc(test, in_size, out_size, seed);
+		if (!msg)
+			return -ENOMEM;
+		msg->ret = -EINPROGRESS;
+		/* on the list first: the callback may run before send returns */
+		mutex_lock(&test->lock);
+		list_add_tail(&msg->node, &test->msgs);
+		mutex_unlock(&test->lock);
+
+		/* once accepted, msg is the callback's and reset's: hands off */
+		ret = miracast_send_message(&mdev->ctx, msg->in, in_size, msg->out,
+					    out_size, miracast_test_callback, msg);
+		if (ret != -EINPROGRESS) {
+			/* never accepted: no callback will run */
+			mutex_lock(&test->lock);
+			list_del(&msg->node);
+			test->refused++;
+			mutex_unlock(&test->lock);
+			kfree(msg);
+		}
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	return 0;
+}
+
+/* Frees the messages whose callback ran; all of them when everything ended. */
+static void miracast_test_forget(struct miracast_test *test, bool all)
+{
+	struct miracast_test_msg *msg, *tmp;
+
+	mutex_lock(&test->lock);
+	list_for_each_entry_safe(msg, tmp, &test->msgs, node) {
+		spin_lock(&test->cb_lock);
+		if (!all && !msg->calls) {
+			spin_unlock(&test->cb_lock);
+			continue;
+		}
+		spin_unlock(&test->cb_lock);
+		list_del(&msg->node);
+		kfree(msg);
+	}
+	test->refused = 0;
+	mutex_unlock(&test->lock);
+}
+
+static ssize_t miracast_test_write(struct file *file, const char __user *ubuf,
+				   size_t len, loff_t *ppos)
+{
+	struct miracast_device *mdev = file_inode(file)->i_private;
+	u32 count, in_size, out_size, seed;
+	char buf[96];
+	int ret = -EINVAL;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+
+	if (sscanf(buf, "send %u %u %u %u", &count, &in_size, &out_size, &seed) == 4) {
+		ret = miracast_test_send(mdev, count, in_size, out_size, seed);
+	} else if (sysfs_streq(buf, "reset")) {
+		miracast_test_forget(mdev->test, false);
+		ret = 0;
+	}
+	return ret ? ret : len;
+}
+
+static int miracast_test_show(struct seq_file *m, void *unused)
+{
+	struct miracast_device *mdev = m->private;
+	struct miracast_test *test = mdev->test;
+	struct miracast_test_msg *msg;
+	u32 calls, shown;
+	struct miracast_io_status iosb;
+	bool process_ctx;
+
+	mutex_lock(&test->lock);
+	list_for_each_entry(msg, &test->msgs, node) {
+		spin_lock(&test->cb_lock);
+		calls = msg->calls;
+		iosb = msg->iosb;
+		process_ctx = msg->process_ctx;
+		spin_unlock(&test->cb_lock);
+
+		shown = min_t(u64, iosb.information, MIRACAST_TEST_OUT_SHOWN);
+		shown = min(shown, msg->out_size);
+		seq_printf(m, "%u ret %d calls %u status %#010x info %llu ctx %s out %*phN\n",
+			   msg->index, msg->ret, calls, (u32)iosb.status, iosb.information,
+			   calls ? (process_ctx ? "process" : "atomic") : "-",
+			   shown, msg->out);
+	}
+	seq_printf(m, "refused %llu\n", test->refused);
+	mutex_unlock(&test->lock);
+	return 0;
+}
+
+static int miracast_test_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, miracast_test_show, inode->i_private);
+}
+
+static const struct file_operations miracast_test_fops = {
+	.owner = THIS_MODULE,
+	.open = miracast_test_open,
+	.read = seq_read,
+	.write = miracast_test_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static void miracast_test_fini(struct drm_device *drm, void *data)
+{
+	/* every callback has run: the context was killed before this */
+	miracast_test_forget(data, true);
+}
+
+int miracast_test_init(struct miracast_device *mdev)
+{
+	struct miracast_test *test;
+	int ret;
+
+	test = drmm_kzalloc(&mdev->drm, sizeof(*test), GFP_KERNEL);
+	if (!test)
+		return -ENOMEM;
+	ret = drmm_mutex_init(&mdev->drm, &test->lock);
+	if (ret)
+		return ret;
+	spin_lock_init(&test->cb_lock);
+	INIT_LIST_HEAD(&test->msgs);
+	mdev->test = test;
+	return drmm_add_action_or_reset(&mdev->drm, miracast_test_fini, test);
+}
 
 void miracast_debugfs_init(struct drm_minor *minor)
 {
@@ -31,4 +294,6 @@ void miracast_debugfs_init(struct drm_minor *minor)
 
 	debugfs_create_file("miracast_state", 0444, minor->debugfs_root, mdev,
 			    &miracast_state_fops);
+	debugfs_create_file("miracast_test", 0600, minor->debugfs_root, mdev,
+			    &miracast_test_fops);
 }

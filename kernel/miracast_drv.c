@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <linux/of.h>
 #include <linux/platform_device.h>
+#include <linux/sizes.h>
 
 #include <drm/drm_atomic_helper.h>
 #include <drm/drm_drv.h>
@@ -28,6 +29,21 @@ module_param(instances, uint, 0444);
 MODULE_PARM_DESC(instances,
 		 "Displays to create when no device tree node describes one (1-"
 		 __stringify(MIRACAST_MAX_INSTANCES) ", default 1)");
+
+static unsigned int max_outstanding = 256;
+module_param(max_outstanding, uint, 0444);
+MODULE_PARM_DESC(max_outstanding,
+		 "Messages sent to the daemon and not yet completed, per device (1-65536, default 256)");
+
+static unsigned int max_message_size = 65536;
+module_param(max_message_size, uint, 0444);
+MODULE_PARM_DESC(max_message_size,
+		 "Largest message payload, bytes (64-16777216, default 65536)");
+
+static unsigned int max_output_size = 65536;
+module_param(max_output_size, uint, 0444);
+MODULE_PARM_DESC(max_output_size,
+		 "Largest output a completion carries back, bytes (0-16777216, default 65536)");
 
 static DEFINE_IDA(miracast_ida);
 static struct platform_device *miracast_fallback[MIRACAST_MAX_INSTANCES];
@@ -78,7 +94,21 @@ static int miracast_probe(struct platform_device *pdev)
 	if (ret)
 		return ret;
 
+	miracast_context_init(&mdev->ctx, max_outstanding, max_message_size,
+			      max_output_size);
+	mdev->caps = (struct miracast_caps) {
+		.abi_version = MIRACAST_ABI_VERSION,
+		.max_outstanding = max_outstanding,
+		.max_in_size = max_message_size,
+		.max_out_size = max_output_size,
+		.max_batch = MIRACAST_MAX_BATCH,
+	};
+
 	ret = miracast_kms_init(mdev);
+	if (ret)
+		return ret;
+
+	ret = miracast_test_init(mdev);
 	if (ret)
 		return ret;
 
@@ -181,6 +211,12 @@ static int __init miracast_init(void)
 	if (instances < 1 || instances > MIRACAST_MAX_INSTANCES) {
 		pr_err("miracast: instances=%u is out of range 1-%d\n",
 		       instances, MIRACAST_MAX_INSTANCES);
+		return -EINVAL;
+	}
+	if (max_outstanding < 1 || max_outstanding > 65536 ||
+	    max_message_size < 64 || max_message_size > SZ_16M ||
+	    max_output_size > SZ_16M) {
+		pr_err("miracast: max_outstanding, max_message_size or max_output_size out of range\n");
 		return -EINVAL;
 	}
 

@@ -7,12 +7,17 @@
  * modes then come from what the sink advertised.
  */
 
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
 #include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
 #include <drm/drm_damage_helper.h>
+#include <drm/drm_edid.h>
 #include <drm/drm_fourcc.h>
 #include <drm/drm_gem_atomic_helper.h>
 #include <drm/drm_gem_framebuffer_helper.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_modeset_helper_vtables.h>
 #include <drm/drm_plane_helper.h>
 #include <drm/drm_probe_helper.h>
@@ -97,12 +102,177 @@ static const struct drm_crtc_funcs miracast_crtc_funcs = {
 enum drm_connector_status miracast_connector_status(struct miracast_device *mdev)
 {
 	/* A monitor is only ever reported by a daemon's session. */
-	return connector_status_disconnected;
+	return READ_ONCE(mdev->monitor.connected) ? connector_status_connected :
+						     connector_status_disconnected;
+}
+
+static bool miracast_mode_ok(const struct miracast_mode *m)
+{
+	const u32 flags = DRM_MODE_FLAG_PHSYNC | DRM_MODE_FLAG_NHSYNC |
+			  DRM_MODE_FLAG_PVSYNC | DRM_MODE_FLAG_NVSYNC |
+			  DRM_MODE_FLAG_INTERLACE;
+
+	return m->clock && m->hdisplay && m->vdisplay &&
+	       m->hdisplay <= m->hsync_start && m->hsync_start <= m->hsync_end &&
+	       m->hsync_end < m->htotal &&
+	       m->vdisplay <= m->vsync_start && m->vsync_start <= m->vsync_end &&
+	       m->vsync_end < m->vtotal &&
+	       !(m->flags & ~flags) && !(m->type & ~DRM_MODE_TYPE_PREFERRED);
+}
+
+static struct drm_display_mode *
+miracast_mode_create(struct drm_device *drm, const struct miracast_mode *m)
+{
+	struct drm_display_mode *mode = drm_mode_create(drm);
+
+	if (!mode)
+		return NULL;
+	mode->clock = m->clock;
+	mode->hdisplay = m->hdisplay;
+	mode->hsync_start = m->hsync_start;
+	mode->hsync_end = m->hsync_end;
+	mode->htotal = m->htotal;
+	mode->vdisplay = m->vdisplay;
+	mode->vsync_start = m->vsync_start;
+	mode->vsync_end = m->vsync_end;
+	mode->vtotal = m->vtotal;
+	mode->flags = m->flags;
+	mode->type = DRM_MODE_TYPE_DRIVER | m->type;
+	drm_mode_set_name(mode);
+	return mode;
+}
+
+static void miracast_monitor_clear(struct miracast_monitor_state *mon)
+{
+	kfree(mon->edid);
+	kfree(mon->modes);
+	mon->edid = NULL;
+	mon->modes = NULL;
+	mon->edid_size = 0;
+	mon->mode_count = 0;
+	WRITE_ONCE(mon->connected, false);
+}
+
+/*
+ * MONITOR_ARRIVAL: struct miracast_monitor, the EDID padded to 8 bytes,
+ * the modes. Everything is checked before anything changes.
+ */
+int miracast_monitor_arrival(struct miracast_device *mdev, const void __user *in,
+			     u32 in_size)
+{
+	struct miracast_monitor_state *mon = &mdev->monitor;
+	struct miracast_monitor hdr;
+	struct miracast_mode *modes = NULL;
+	void *edid = NULL;
+	size_t edid_room, need;
+	u32 i;
+	int ret;
+
+	if (in_size < sizeof(hdr))
+		return -EINVAL;
+	if (copy_from_user(&hdr, in, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.flags || hdr.reserved[0] || hdr.reserved[1] ||
+	    hdr.link_type > DRM_MODE_CONNECTOR_USB ||
+	    hdr.edid_size > MIRACAST_MAX_EDID_SIZE || hdr.edid_size % EDID_LENGTH ||
+	    hdr.mode_count > MIRACAST_MAX_MODES || (!hdr.edid_size && !hdr.mode_count))
+		return -EINVAL;
+	edid_room = ALIGN(hdr.edid_size, 8);
+	need = sizeof(hdr) + edid_room + (size_t)hdr.mode_count * sizeof(*modes);
+	if (in_size != need)
+		return -EINVAL;
+
+	if (hdr.edid_size) {
+		edid = memdup_user(in + sizeof(hdr), hdr.edid_size);
+		if (IS_ERR(edid))
+			return PTR_ERR(edid);
+		ret = -EINVAL;
+		if (hdr.edid_size != (((u8 *)edid)[0x7e] + 1) * EDID_LENGTH ||
+		    !drm_edid_is_valid(edid))
+			goto err;
+	}
+	if (hdr.mode_count) {
+		modes = memdup_user(in + sizeof(hdr) + edid_room,
+				    hdr.mode_count * sizeof(*modes));
+		if (IS_ERR(modes)) {
+			ret = PTR_ERR(modes);
+			modes = NULL;
+			goto err;
+		}
+		ret = -EINVAL;
+		for (i = 0; i < hdr.mode_count; i++)
+			if (!miracast_mode_ok(&modes[i]))
+				goto err;
+	}
+
+	mutex_lock(&mon->lock);
+	miracast_monitor_clear(mon);
+	mon->edid = edid;
+	mon->edid_size = hdr.edid_size;
+	mon->modes = modes;
+	mon->mode_count = hdr.mode_count;
+	mon->link_type = hdr.link_type;
+	mon->width_mm = hdr.width_mm;
+	mon->height_mm = hdr.height_mm;
+	WRITE_ONCE(mon->connected, true);
+	mutex_unlock(&mon->lock);
+
+	drm_kms_helper_hotplug_event(&mdev->drm);
+	return 0;
+
+err:
+	kfree(modes);
+	kfree(edid);
+	return ret;
+}
+
+/* MONITOR_DEPARTURE, and the departure every context destroy reports. */
+void miracast_monitor_departure(struct miracast_device *mdev)
+{
+	struct miracast_monitor_state *mon = &mdev->monitor;
+	bool was_connected;
+
+	mutex_lock(&mon->lock);
+	was_connected = mon->connected;
+	miracast_monitor_clear(mon);
+	mutex_unlock(&mon->lock);
+
+	if (was_connected)
+		drm_kms_helper_hotplug_event(&mdev->drm);
 }
 
 static int miracast_connector_helper_get_modes(struct drm_connector *connector)
 {
-	return 0;
+	struct miracast_device *mdev = to_miracast_device(connector->dev);
+	struct miracast_monitor_state *mon = &mdev->monitor;
+	struct drm_display_mode *mode;
+	int count = 0;
+	u32 i;
+
+	mutex_lock(&mon->lock);
+	drm_connector_update_edid_property(connector, mon->edid);
+	if (mon->edid)
+		count += drm_add_edid_modes(connector, mon->edid);
+	for (i = 0; i < mon->mode_count; i++) {
+		mode = miracast_mode_create(connector->dev, &mon->modes[i]);
+		if (!mode)
+			break;
+		drm_mode_probed_add(connector, mode);
+		count++;
+	}
+	if (mon->width_mm && mon->height_mm) {
+		connector->display_info.width_mm = mon->width_mm;
+		connector->display_info.height_mm = mon->height_mm;
+	}
+	mutex_unlock(&mon->lock);
+	return count;
+}
+
+static void miracast_monitor_fini(struct drm_device *drm, void *data)
+{
+	struct miracast_monitor_state *mon = data;
+
+	miracast_monitor_clear(mon);
 }
 
 static int miracast_connector_helper_detect_ctx(struct drm_connector *connector,
@@ -138,6 +308,13 @@ int miracast_kms_init(struct miracast_device *mdev)
 	struct miracast_plane *primary;
 	struct drm_crtc *crtc = &mdev->crtc;
 	int ret;
+
+	ret = drmm_mutex_init(drm, &mdev->monitor.lock);
+	if (ret)
+		return ret;
+	ret = drmm_add_action_or_reset(drm, miracast_monitor_fini, &mdev->monitor);
+	if (ret)
+		return ret;
 
 	ret = drmm_mode_config_init(drm);
 	if (ret)

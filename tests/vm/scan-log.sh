@@ -4,7 +4,7 @@
 # corruption, or a hung task; exit 0 when they are clean.
 #   scan-log.sh LOG...
 set -uo pipefail
-pattern='WARNING:|BUG:|BUG |Oops|KASAN|UBSAN|lockdep|possible circular locking|inconsistent lock state|refcount_t|list_del corruption|list_add corruption|hung task|blocked for more than|Kernel panic|general protection fault|kernel BUG|Call Trace:|kmemleak: [0-9]+ new suspected'
+pattern='WARNING:|BUG:|Oops|KASAN|UBSAN|lockdep|possible circular locking|inconsistent lock state|refcount_t|list_del corruption|list_add corruption|hung task|blocked for more than|Kernel panic|general protection fault|kernel BUG|Call Trace:|kmemleak: [0-9]+ new suspected'
 status=0
 for log in "$@"; do
 	hits=$(tr -d '\r' < "$log" | grep -v '^mc-lab: ' | grep -n -E "$pattern")
