@@ -10,7 +10,8 @@
  *
  * miracast_test takes one command per write:
  *   send COUNT IN_SIZE OUT_SIZE SEED   send COUNT messages; byte i of
- *                                      message k's input is (SEED+k+i)&255
+ *                                      the k-th one's input (k from 0) is
+ *                                      (SEED+k+i)&255
  *   reset                              forget messages whose callback ran
  * and reads back one line per message still remembered:
  *   <k> id <id|-> ret <send_message's return> calls <callbacks run>
@@ -120,7 +121,7 @@ static void miracast_test_callback(void *cb_ctx, const struct miracast_io_status
 
 static struct miracast_test_msg *miracast_test_msg_alloc(struct miracast_test *test,
 							 u32 in_size, u32 out_size,
-							 u32 seed)
+							 u32 pattern)
 {
 	struct miracast_test_msg *msg;
 	u32 i;
@@ -135,7 +136,7 @@ static struct miracast_test_msg *miracast_test_msg_alloc(struct miracast_test *t
 	msg->in = (u8 *)(msg + 1);
 	msg->out = msg->in + in_size;
 	for (i = 0; i < in_size; i++)
-		msg->in[i] = seed + msg->index + i;
+		msg->in[i] = pattern + i;
 	return msg;
 }
 
@@ -152,7 +153,7 @@ static int miracast_test_send(struct miracast_device *mdev, u32 count, u32 in_si
 		return -EINVAL;
 
 	for (i = 0; i < count; i++) {
-		msg = miracast_test_msg_alloc(test, in_size, out_size, seed);
+		msg = miracast_test_msg_alloc(test, in_size, out_size, seed + i);
 		if (!msg)
 			return -ENOMEM;
 		msg->ret = -EINPROGRESS;

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,91 @@ static inline int mc_sysfs_write(const char *path, const char *value)
 	close(fd);
 	errno = saved;
 	return n == (ssize_t)strlen(value) ? 0 : -1;
+}
+
+/* Path of a debugfs file of /dev/miracastI's DRM minor. */
+static inline int mc_debugfs_path(int index, const char *name, char *path, size_t size)
+{
+	int card = mc_card_index(index);
+
+	if (card < 0)
+		return -1;
+	snprintf(path, size, MC_DEBUGFS_DRI "/%d/%s", card, name);
+	return 0;
+}
+
+/*
+ * The test hook: "send COUNT IN OUT SEED" or "reset". Returns 0 or -errno
+ * of the write.
+ */
+static inline int mc_test_cmd(int index, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static inline int mc_test_cmd(int index, const char *fmt, ...)
+{
+	char path[PATH_MAX], cmd[128];
+	va_list ap;
+	int fd, ret;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (mc_debugfs_path(index, "miracast_test", path, sizeof(path)))
+		return -ENOENT;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, cmd, strlen(cmd)) < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static inline int mc_test_send(int index, unsigned int count, unsigned int in_size,
+			       unsigned int out_size, unsigned int seed)
+{
+	return mc_test_cmd(index, "send %u %u %u %u", count, in_size, out_size, seed);
+}
+
+/* One message the test hook sent, as its callback saw it. */
+struct mc_test_rec {
+	unsigned int index;
+	int ret;
+	unsigned int calls;
+	unsigned int status;
+	unsigned long long info;
+	char ctx[16];
+	char out[72];
+};
+
+/*
+ * Reads the test hook's records into recs (up to max); returns how many
+ * there are (possibly more than max), or -1. *refused gets the refusals.
+ */
+static inline int mc_test_results(int index, struct mc_test_rec *recs, int max,
+				  unsigned long long *refused)
+{
+	char path[PATH_MAX], line[256];
+	struct mc_test_rec r;
+	int n = 0;
+	FILE *f;
+
+	if (mc_debugfs_path(index, "miracast_test", path, sizeof(path)))
+		return -1;
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		memset(&r, 0, sizeof(r));
+		if (refused && sscanf(line, "refused %llu", refused) == 1)
+			continue;
+		if (sscanf(line, "%u ret %d calls %u status %x info %llu ctx %15s out %71s",
+			   &r.index, &r.ret, &r.calls, &r.status, &r.info, r.ctx, r.out) < 6)
+			continue;
+		if (n < max)
+			recs[n] = r;
+		n++;
+	}
+	fclose(f);
+	return n;
 }
 
 #endif /* MIRACAST_UTIL_H */
