@@ -12,12 +12,20 @@
  *   send COUNT IN_SIZE OUT_SIZE SEED   send COUNT messages; byte i of
  *                                      the k-th one's input (k from 0) is
  *                                      (SEED+k+i)&255
+ *   flood COUNT IN_SIZE OUT_SIZE       send COUNT messages remembered only
+ *                                      in counters (for stress tests); the
+ *                                      input starts with a 64-bit serial,
+ *                                      byte i >= 8 is (serial+i)&255, and
+ *                                      the callback checks that the output
+ *                                      repeats the input's first bytes
  *   reset                              forget messages whose callback ran
  * and reads back one line per message still remembered:
  *   <k> id <id|-> ret <send_message's return> calls <callbacks run>
  *       status <0x...> info <bytes> ctx <process|atomic> out <hex of up to
  *       32 output bytes>
- * followed by "refused <n>" (sends refused since the last reset).
+ * followed by "refused <n>" (sends refused since the last reset) and
+ * "flood accepted <n> refused <n> callbacks <n> cancelled <n> bad <n>"
+ * (bad: a callback whose status block or output did not match).
  */
 
 #include <linux/debugfs.h>
@@ -40,6 +48,10 @@ struct miracast_test {
 	struct list_head msgs;
 	u32 next_index;
 	u64 refused;
+	/* flood messages: counted, then freed by their callback */
+	atomic64_t flood_serial;
+	atomic64_t flood_accepted, flood_refused, flood_callbacks;
+	atomic64_t flood_cancelled, flood_bad;
 };
 
 struct miracast_test_msg {
@@ -119,6 +131,26 @@ static void miracast_test_callback(void *cb_ctx, const struct miracast_io_status
 	spin_unlock(&test->cb_lock);
 }
 
+static void miracast_flood_callback(void *cb_ctx, const struct miracast_io_status *iosb)
+{
+	struct miracast_test_msg *msg = cb_ctx;
+	struct miracast_test *test = msg->test;
+	bool bad;
+
+	might_sleep();
+	if (iosb->status == (s32)MIRACAST_STATUS_CANCELLED) {
+		bad = iosb->information;
+		atomic64_inc(&test->flood_cancelled);
+	} else {
+		bad = iosb->information > msg->out_size ||
+		      memcmp(msg->out, msg->in, min_t(u64, iosb->information, msg->in_size));
+	}
+	if (bad)
+		atomic64_inc(&test->flood_bad);
+	atomic64_inc(&test->flood_callbacks);
+	kfree(msg);
+}
+
 static struct miracast_test_msg *miracast_test_msg_alloc(struct miracast_test *test,
 							 u32 in_size, u32 out_size,
 							 u32 pattern)
@@ -180,6 +212,48 @@ static int miracast_test_send(struct miracast_device *mdev, u32 count, u32 in_si
 	return 0;
 }
 
+static int miracast_test_flood(struct miracast_device *mdev, u32 count, u32 in_size,
+			       u32 out_size)
+{
+	struct miracast_test *test = mdev->test;
+	struct miracast_test_msg *msg;
+	u64 serial;
+	u32 i, j;
+	int ret;
+
+	if (!count || count > MIRACAST_TEST_MAX_COUNT || in_size < sizeof(serial) ||
+	    in_size > SZ_1M || out_size > SZ_1M)
+		return -EINVAL;
+
+	for (i = 0; i < count; i++) {
+		msg = kzalloc(sizeof(*msg) + in_size + out_size, GFP_KERNEL);
+		if (!msg)
+			return -ENOMEM;
+		msg->test = test;
+		msg->in_size = in_size;
+		msg->out_size = out_size;
+		msg->in = (u8 *)(msg + 1);
+		msg->out = msg->in + in_size;
+		serial = atomic64_inc_return(&test->flood_serial);
+		memcpy(msg->in, &serial, sizeof(serial));
+		for (j = sizeof(serial); j < in_size; j++)
+			msg->in[j] = serial + j;
+
+		ret = miracast_send_message(&mdev->ctx, msg->in, in_size, msg->out,
+					    out_size, miracast_flood_callback, msg);
+		if (ret == -EINPROGRESS) {
+			atomic64_inc(&test->flood_accepted);
+		} else {
+			atomic64_inc(&test->flood_refused);
+			kfree(msg);
+		}
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	return 0;
+}
+
 /* Frees the messages whose callback ran; all of them when everything ended. */
 static void miracast_test_forget(struct miracast_test *test, bool all)
 {
@@ -216,6 +290,8 @@ static ssize_t miracast_test_write(struct file *file, const char __user *ubuf,
 
 	if (sscanf(buf, "send %u %u %u %u", &count, &in_size, &out_size, &seed) == 4) {
 		ret = miracast_test_send(mdev, count, in_size, out_size, seed);
+	} else if (sscanf(buf, "flood %u %u %u", &count, &in_size, &out_size) == 3) {
+		ret = miracast_test_flood(mdev, count, in_size, out_size);
 	} else if (sysfs_streq(buf, "reset")) {
 		miracast_test_forget(mdev->test, false);
 		ret = 0;
@@ -248,6 +324,12 @@ static int miracast_test_show(struct seq_file *m, void *unused)
 			   shown, msg->out);
 	}
 	seq_printf(m, "refused %llu\n", test->refused);
+	seq_printf(m, "flood accepted %lld refused %lld callbacks %lld cancelled %lld bad %lld\n",
+		   (long long)atomic64_read(&test->flood_accepted),
+		   (long long)atomic64_read(&test->flood_refused),
+		   (long long)atomic64_read(&test->flood_callbacks),
+		   (long long)atomic64_read(&test->flood_cancelled),
+		   (long long)atomic64_read(&test->flood_bad));
 	mutex_unlock(&test->lock);
 	return 0;
 }

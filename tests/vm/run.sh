@@ -55,7 +55,7 @@ fi
 	echo
 	echo "echo \"mc-lab: exit status \$?\""
 	echo "sync; touch \"\$MC_OUT/done\"; sync"
-	echo "echo o > /proc/sysrq-trigger; sleep 60"
+	echo "exec /bin/busybox poweroff -f"
 } > "$out/guest.sh"
 
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "${SMP:-2}" -m "${MEM:-1G}"
