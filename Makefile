@@ -6,6 +6,7 @@
 #   make check      unit tests on the host, kselftests in the QEMU lab;
 #                   ends with "N passed, N failed"
 #   make demo       boots the lab with the module and shows the display
+#   make bench      benchmarks in the lab, each against its baseline
 #   make lint       checkpatch --strict and sparse on kernel/, -Werror builds
 #   make vm-shell   an interactive lab guest with the module loaded
 #   make deps       installs what all this needs (apt; run by check and demo)
@@ -53,6 +54,18 @@ demo: deps
 		cat $(BUILD)/demo/demo.txt 2>/dev/null; \
 		grep -q '^demo: exit status 0' $(BUILD)/demo/demo.txt 2>/dev/null && [ $$rc = 0 ]
 
+$(BUILD)/bench/msg_bench: bench/msg_bench.c kernel/uapi/miracast.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Ikernel/uapi -o $@ $< -lpthread
+
+bench: deps
+	@$(MAKE) --no-print-directory module $(BUILD)/bench/msg_bench
+	@tests/vm/run.sh $(BUILD)/bench /bin/sh $(CURDIR)/bench/guest-bench.sh \
+		$(KO) $(BUILD)/bench/msg_bench; rc=$$?; \
+		cat $(BUILD)/bench/bench.txt; \
+		tests/vm/scan-log.sh $(BUILD)/bench/console.log $(BUILD)/bench/dmesg.txt && \
+		grep -q '^bench: exit status 0' $(BUILD)/bench/bench.txt && [ $$rc = 0 ]
+
 vm-shell: module userspace
 	tests/vm/run.sh -i $(BUILD)/vm-shell /bin/sh $(CURDIR)/tests/vm/guest-shell.sh $(KO)
 
@@ -69,4 +82,4 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(BUILD)
 
-.PHONY: all module userspace kselftest deps check demo vm-shell lint clean
+.PHONY: all module userspace kselftest deps check demo bench vm-shell lint clean

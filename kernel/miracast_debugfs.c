@@ -18,6 +18,9 @@
  *                                      byte i >= 8 is (serial+i)&255, and
  *                                      the callback checks that the output
  *                                      repeats the input's first bytes
+ *   pingpong COUNT IN_SIZE OUT_SIZE    send COUNT messages one at a time,
+ *                                      each after the previous callback,
+ *                                      and time send -> callback (benchmark)
  *   reset                              forget messages whose callback ran
  * and reads back one line per message still remembered:
  *   <k> id <id|-> ret <send_message's return> calls <callbacks run>
@@ -25,13 +28,16 @@
  *       32 output bytes>
  * followed by "refused <n>" (sends refused since the last reset) and
  * "flood accepted <n> refused <n> callbacks <n> cancelled <n> bad <n>"
- * (bad: a callback whose status block or output did not match).
+ * (bad: a callback whose status block or output did not match), and
+ * "pingpong count <n> p50_ns <t> p99_ns <t> max_ns <t>" after a pingpong.
  */
 
 #include <linux/debugfs.h>
 #include <linux/preempt.h>
+#include <linux/refcount.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/uaccess.h>
 
 #include <drm/drm_file.h>
@@ -52,6 +58,9 @@ struct miracast_test {
 	atomic64_t flood_serial;
 	atomic64_t flood_accepted, flood_refused, flood_callbacks;
 	atomic64_t flood_cancelled, flood_bad;
+	/* the last pingpong's round trips */
+	u32 pingpong_count;
+	u64 pingpong_p50, pingpong_p99, pingpong_max;
 };
 
 struct miracast_test_msg {
@@ -254,6 +263,87 @@ static int miracast_test_flood(struct miracast_device *mdev, u32 count, u32 in_s
 	return 0;
 }
 
+/* One round trip; freed by whichever of the callback and the waiter is last. */
+struct miracast_pingpong {
+	refcount_t ref;
+	struct completion done;
+	struct miracast_io_status iosb;
+	u8 buf[];		/* input, then output */
+};
+
+static void miracast_pingpong_put(struct miracast_pingpong *pp)
+{
+	if (refcount_dec_and_test(&pp->ref))
+		kvfree(pp);
+}
+
+static void miracast_pingpong_callback(void *cb_ctx, const struct miracast_io_status *iosb)
+{
+	struct miracast_pingpong *pp = cb_ctx;
+
+	pp->iosb = *iosb;
+	complete(&pp->done);
+	miracast_pingpong_put(pp);
+}
+
+static int miracast_u64_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int miracast_test_pingpong(struct miracast_device *mdev, u32 count, u32 in_size,
+				  u32 out_size)
+{
+	struct miracast_test *test = mdev->test;
+	struct miracast_pingpong *pp;
+	u64 *times, t0;
+	u32 i;
+	int ret = 0;
+
+	if (!count || count > MIRACAST_TEST_MAX_COUNT || in_size > SZ_1M || out_size > SZ_1M)
+		return -EINVAL;
+	times = kvmalloc_array(count, sizeof(*times), GFP_KERNEL);
+	if (!times)
+		return -ENOMEM;
+
+	for (i = 0; i < count; i++) {
+		pp = kvzalloc(struct_size(pp, buf, in_size + out_size), GFP_KERNEL);
+		if (!pp) {
+			ret = -ENOMEM;
+			break;
+		}
+		refcount_set(&pp->ref, 2);
+		init_completion(&pp->done);
+		t0 = ktime_get_ns();
+		ret = miracast_send_message(&mdev->ctx, pp->buf, in_size, pp->buf + in_size,
+					    out_size, miracast_pingpong_callback, pp);
+		if (ret != -EINPROGRESS) {
+			kvfree(pp);
+			break;
+		}
+		ret = wait_for_completion_killable(&pp->done);
+		times[i] = ktime_get_ns() - t0;
+		if (!ret && pp->iosb.status)
+			ret = -ECANCELED;
+		miracast_pingpong_put(pp);
+		if (ret)
+			break;
+	}
+	if (i) {
+		sort(times, i, sizeof(*times), miracast_u64_cmp, NULL);
+		mutex_lock(&test->lock);
+		test->pingpong_count = i;
+		test->pingpong_p50 = times[i / 2];
+		test->pingpong_p99 = times[min(i - 1, i * 99 / 100)];
+		test->pingpong_max = times[i - 1];
+		mutex_unlock(&test->lock);
+	}
+	kvfree(times);
+	return ret;
+}
+
 /* Frees the messages whose callback ran; all of them when everything ended. */
 static void miracast_test_forget(struct miracast_test *test, bool all)
 {
@@ -290,6 +380,8 @@ static ssize_t miracast_test_write(struct file *file, const char __user *ubuf,
 
 	if (sscanf(buf, "send %u %u %u %u", &count, &in_size, &out_size, &seed) == 4) {
 		ret = miracast_test_send(mdev, count, in_size, out_size, seed);
+	} else if (sscanf(buf, "pingpong %u %u %u", &count, &in_size, &out_size) == 3) {
+		ret = miracast_test_pingpong(mdev, count, in_size, out_size);
 	} else if (sscanf(buf, "flood %u %u %u", &count, &in_size, &out_size) == 3) {
 		ret = miracast_test_flood(mdev, count, in_size, out_size);
 	} else if (sysfs_streq(buf, "reset")) {
@@ -330,6 +422,10 @@ static int miracast_test_show(struct seq_file *m, void *unused)
 		   (long long)atomic64_read(&test->flood_callbacks),
 		   (long long)atomic64_read(&test->flood_cancelled),
 		   (long long)atomic64_read(&test->flood_bad));
+	if (test->pingpong_count)
+		seq_printf(m, "pingpong count %u p50_ns %llu p99_ns %llu max_ns %llu\n",
+			   test->pingpong_count, test->pingpong_p50, test->pingpong_p99,
+			   test->pingpong_max);
 	mutex_unlock(&test->lock);
 	return 0;
 }

@@ -18,6 +18,9 @@ printf '1..1\n%s 1 unit tests exit cleanly (sanitizers, leaks)\n' \
 grep -E '^(ok|not ok|Bail out)' "$out/unit.tap" | sed 's/^/  /'
 [ $rc = 0 ] || tail -n 30 "$out/unit.tap" | sed 's/^/  | /'
 
+"$top/tests/unit/uapi-layout.sh" > "$out/uapi-layout.tap" 2>&1
+grep -E '^(ok|not ok)' "$out/uapi-layout.tap" | sed 's/^/  /'
+
 echo "== kselftests (QEMU lab, Debian $("$top/scripts/kver.sh") kernel)"
 "$top/tests/vm/check.sh" "$out/vm" "$top/kernel/miracast.ko" "$build/kselftest" \
 	"$build/userspace/miracastctl"

@@ -9,6 +9,8 @@ set -euo pipefail
 PKGS=(
 	# build
 	build-essential pkg-config perl xz-utils
+	# the UAPI layout test builds for 32-bit userspace too
+	gcc-multilib g++-multilib
 	# the guest kernel, its headers, and its source (kselftest harness, checkpatch)
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1 sparse
 	# the QEMU lab
