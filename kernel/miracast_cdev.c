@@ -226,12 +226,7 @@ static int miracast_ioc_complete(struct miracast_device *mdev, struct file *file
 {
 	struct miracast_completion *c = data;
 
-	if (c->result || c->reserved)
-		c->result = -EINVAL;
-	else
-		c->result = miracast_context_complete(&mdev->ctx, file, c->id, c->status,
-						      u64_to_user_ptr(c->out_ptr),
-						      c->out_size);
+	miracast_context_complete(&mdev->ctx, file, c, 1);
 	return c->result;
 }
 
@@ -240,35 +235,67 @@ static int miracast_ioc_complete_batch(struct miracast_device *mdev, struct file
 {
 	struct miracast_complete_batch *args = data;
 	char __user *entries = u64_to_user_ptr(args->entries_ptr);
-	struct miracast_completion c;
-	u32 i;
+	const size_t esize = args->entry_size;
+	const bool same_size = esize == sizeof(struct miracast_completion);
+	bool newer[MIRACAST_COMPLETE_MAX];
+	struct miracast_completion *chunk;
+	u32 i, j, n;
 	int ret;
 
 	if (!args->count || args->count > MIRACAST_MAX_BATCH || args->completed ||
-	    args->reserved || args->entry_size < sizeof(c) ||
-	    args->entry_size % sizeof(u64))
+	    args->reserved || esize < sizeof(*chunk) || esize % sizeof(u64))
 		return -EINVAL;
 	ret = miracast_context_check(&mdev->ctx, file);
 	if (ret)
 		return ret;
 
-	for (i = 0; i < args->count; i++) {
-		char __user *entry = entries + (size_t)i * args->entry_size;
+	chunk = kmalloc_array(MIRACAST_COMPLETE_MAX, sizeof(*chunk), GFP_KERNEL);
+	if (!chunk)
+		return -ENOMEM;
+	for (i = 0; i < args->count; i += n) {
+		n = min_t(u32, args->count - i, MIRACAST_COMPLETE_MAX);
+		/* entries of our size: one copy each way for the whole chunk */
+		if (same_size && copy_from_user(chunk, entries + i * esize, n * esize)) {
+			ret = -EFAULT;
+			goto out;
+		}
+		for (j = 0; j < n; j++) {
+			newer[j] = false;
+			if (same_size)
+				continue;
+			ret = copy_struct_from_user(&chunk[j], sizeof(*chunk),
+						    entries + (i + j) * esize, esize);
+			if (ret == -EFAULT)
+				goto out;
+			/* E2BIG: fields of a newer UAPI are set; not completed */
+			newer[j] = ret;
+			chunk[j].result = ret;
+		}
 
-		ret = copy_struct_from_user(&c, sizeof(c), entry, args->entry_size);
-		if (ret == -EFAULT)
-			return ret;
-		if (ret)
-			c.result = ret;
-		else
-			miracast_ioc_complete(mdev, file, &c);
-		if (put_user(c.result, (s32 __user *)(entry +
-				offsetof(struct miracast_completion, result))))
-			return -EFAULT;
-		if (!c.result)
-			args->completed++;
+		miracast_context_complete(&mdev->ctx, file, chunk, n);
+
+		for (j = 0; j < n; j++) {
+			if (newer[j])
+				chunk[j].result = -E2BIG;
+			if (!chunk[j].result)
+				args->completed++;
+		}
+		if (same_size && copy_to_user(entries + i * esize, chunk, n * esize)) {
+			ret = -EFAULT;
+			goto out;
+		}
+		for (j = 0; j < n && !same_size; j++) {
+			if (put_user(chunk[j].result, (s32 __user *)(entries + (i + j) * esize +
+					offsetof(struct miracast_completion, result)))) {
+				ret = -EFAULT;
+				goto out;
+			}
+		}
 	}
-	return 0;
+	ret = 0;
+out:
+	kfree(chunk);
+	return ret;
 }
 
 static int miracast_ioc_report_chunk(struct miracast_device *mdev, struct file *file,

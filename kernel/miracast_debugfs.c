@@ -323,7 +323,7 @@ static int miracast_test_pingpong(struct miracast_device *mdev, u32 count, u32 i
 			kvfree(pp);
 			break;
 		}
-		ret = wait_for_completion_killable(&pp->done);
+		ret = wait_for_completion_interruptible(&pp->done);
 		times[i] = ktime_get_ns() - t0;
 		if (!ret && pp->iosb.status)
 			ret = -ECANCELED;

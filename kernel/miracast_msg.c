@@ -50,16 +50,7 @@ void miracast_context_init(struct miracast_context *ctx, u32 max_outstanding,
 	ctx->max_out_size = max_out_size;
 }
 
-/* How a message ended, for miracast_msg_end(). */
-#define MIRACAST_END_COMPLETED	BIT(0)	/* by the daemon, else cancelled */
-#define MIRACAST_END_UNBUSY	BIT(1)	/* it was busy in this thread's hands */
-
-/*
- * Runs the message's callback, without any lock, then accounts for it and
- * frees it.
- */
-static void miracast_msg_end(struct miracast_context *ctx, struct miracast_msg *msg,
-			     u32 status, u32 information, unsigned int how)
+static void miracast_msg_call(struct miracast_msg *msg, u32 status, u32 information)
 {
 	const struct miracast_io_status iosb = {
 		.status = (s32)status,
@@ -67,15 +58,23 @@ static void miracast_msg_end(struct miracast_context *ctx, struct miracast_msg *
 	};
 
 	msg->cb(msg->cb_ctx, &iosb);
+}
+
+/*
+ * Runs a message's callback with MIRACAST_STATUS_CANCELLED, without any
+ * lock, then accounts for it and frees it. unbusy: the message was busy in
+ * this thread's hands.
+ */
+static void miracast_msg_cancel(struct miracast_context *ctx, struct miracast_msg *msg,
+				bool unbusy)
+{
+	miracast_msg_call(msg, MIRACAST_STATUS_CANCELLED, 0);
 
 	spin_lock(&ctx->lock);
 	ctx->outstanding--;
 	ctx->stats.callbacks++;
-	if (how & MIRACAST_END_COMPLETED)
-		ctx->stats.completed++;
-	else
-		ctx->stats.cancelled++;
-	if ((how & MIRACAST_END_UNBUSY) && !--ctx->busy)
+	ctx->stats.cancelled++;
+	if (unbusy && !--ctx->busy)
 		wake_up_all(&ctx->idle_wq);
 	spin_unlock(&ctx->lock);
 	kfree(msg);
@@ -87,7 +86,7 @@ static void miracast_cancel_list(struct miracast_context *ctx, struct list_head 
 
 	list_for_each_entry_safe(msg, tmp, list, node) {
 		list_del(&msg->node);
-		miracast_msg_end(ctx, msg, MIRACAST_STATUS_CANCELLED, 0, 0);
+		miracast_msg_cancel(ctx, msg, false);
 	}
 }
 
@@ -147,7 +146,7 @@ int miracast_send_message(struct miracast_context *ctx,
 
 	/* msg may be completed and freed from here on, unless stopped */
 	if (state == MIRACAST_CTX_STOPPED)
-		miracast_msg_end(ctx, msg, MIRACAST_STATUS_CANCELLED, 0, 0);
+		miracast_msg_cancel(ctx, msg, false);
 	else if (state == MIRACAST_CTX_STARTED)
 		wake_up_interruptible(&ctx->read_wq);
 	return -EINPROGRESS;
@@ -362,7 +361,7 @@ static int miracast_copy_msg(char __user *buf, const struct miracast_msg *msg)
 
 	if (copy_to_user(buf, &hdr, sizeof(hdr)) ||
 	    copy_to_user(buf + sizeof(hdr), msg->in, msg->in_size) ||
-	    copy_to_user(buf + sizeof(hdr) + msg->in_size, zeros, pad))
+	    (pad && copy_to_user(buf + sizeof(hdr) + msg->in_size, zeros, pad)))
 		return -EFAULT;
 	return 0;
 }
@@ -465,61 +464,112 @@ static bool miracast_status_is_error(u32 status)
 	return (status >> 30) == 3;
 }
 
-int miracast_context_complete(struct miracast_context *ctx, struct file *file,
-			      u64 id, u32 status, const void __user *out, u32 out_size)
+/*
+ * A taken message whose output could not be copied: back on the list if
+ * the session still runs, else cancelled.
+ */
+static void miracast_requeue(struct miracast_context *ctx, struct file *file,
+			     struct miracast_msg *msg)
 {
-	struct miracast_msg *msg = NULL, *iter;
 	bool requeue;
-	int ret;
-
-	if (status == MIRACAST_STATUS_PENDING ||
-	    (out_size && miracast_status_is_error(status)))
-		return -EINVAL;
 
 	spin_lock(&ctx->lock);
-	ret = miracast_check_owner(ctx, file);
-	if (ret) {
-		spin_unlock(&ctx->lock);
-		return ret;
+	requeue = ctx->state == MIRACAST_CTX_STARTED && ctx->owner == file;
+	if (requeue) {
+		list_add(&msg->node, &ctx->delivered);
+		if (!--ctx->busy)
+			wake_up_all(&ctx->idle_wq);
 	}
-	list_for_each_entry(iter, &ctx->delivered, node) {
-		if (iter->id == id && !iter->busy) {
-			msg = iter;
-			break;
+	spin_unlock(&ctx->lock);
+	if (!requeue)
+		miracast_msg_cancel(ctx, msg, true);
+}
+
+/* The checks of one completion that need no lock; 0 or -EINVAL. */
+static int miracast_completion_valid(const struct miracast_completion *c)
+{
+	if (c->result || c->reserved || c->status == MIRACAST_STATUS_PENDING ||
+	    (c->out_size && miracast_status_is_error(c->status)))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Completes n messages, setting each entry's result. The messages are
+ * taken off the list under one lock hold, their outputs copied and their
+ * callbacks run without it, and their ends accounted under one more.
+ */
+void miracast_context_complete(struct miracast_context *ctx, struct file *file,
+			       struct miracast_completion *c, unsigned int n)
+{
+	struct miracast_msg *taken[MIRACAST_COMPLETE_MAX];
+	struct miracast_msg *msg, *iter;
+	unsigned int i, ended = 0;
+	int owner;
+
+	if (WARN_ON_ONCE(n > MIRACAST_COMPLETE_MAX))
+		n = MIRACAST_COMPLETE_MAX;
+	for (i = 0; i < n; i++)
+		c[i].result = miracast_completion_valid(&c[i]);
+
+	spin_lock(&ctx->lock);
+	owner = miracast_check_owner(ctx, file);
+	for (i = 0; i < n; i++) {
+		taken[i] = NULL;
+		if (c[i].result)
+			continue;
+		if (owner) {
+			c[i].result = owner;
+			continue;
+		}
+		msg = NULL;
+		list_for_each_entry(iter, &ctx->delivered, node) {
+			if (iter->id == c[i].id && !iter->busy) {
+				msg = iter;
+				break;
+			}
+		}
+		if (!msg) {
+			/* late (cancelled), duplicate, unknown or not read yet */
+			ctx->stats.late++;
+			c[i].result = -ENOENT;
+		} else if (c[i].out_size > msg->out_size) {
+			c[i].result = -EMSGSIZE;
+		} else {
+			list_del(&msg->node);
+			ctx->busy++;
+			taken[i] = msg;
 		}
 	}
-	if (!msg) {
-		/* late (cancelled), duplicate, unknown or not read yet */
-		ctx->stats.late++;
-		spin_unlock(&ctx->lock);
-		return -ENOENT;
-	}
-	if (out_size > msg->out_size) {
-		spin_unlock(&ctx->lock);
-		return -EMSGSIZE;
-	}
-	list_del(&msg->node);
-	ctx->busy++;
 	spin_unlock(&ctx->lock);
 
-	if (out_size && copy_from_user(msg->out, out, out_size)) {
-		spin_lock(&ctx->lock);
-		requeue = ctx->state == MIRACAST_CTX_STARTED && ctx->owner == file;
-		if (requeue) {
-			list_add(&msg->node, &ctx->delivered);
-			if (!--ctx->busy)
-				wake_up_all(&ctx->idle_wq);
+	for (i = 0; i < n; i++) {
+		msg = taken[i];
+		if (!msg)
+			continue;
+		if (c[i].out_size &&
+		    copy_from_user(msg->out, u64_to_user_ptr(c[i].out_ptr), c[i].out_size)) {
+			c[i].result = -EFAULT;
+			taken[i] = NULL;
+			miracast_requeue(ctx, file, msg);
+			continue;
 		}
-		spin_unlock(&ctx->lock);
-		if (!requeue)
-			miracast_msg_end(ctx, msg, MIRACAST_STATUS_CANCELLED, 0,
-					 MIRACAST_END_UNBUSY);
-		return -EFAULT;
+		miracast_msg_call(msg, c[i].status, c[i].out_size);
+		ended++;
 	}
+	if (!ended)
+		return;
 
-	miracast_msg_end(ctx, msg, status, out_size,
-			 MIRACAST_END_COMPLETED | MIRACAST_END_UNBUSY);
-	return 0;
+	spin_lock(&ctx->lock);
+	ctx->outstanding -= ended;
+	ctx->stats.callbacks += ended;
+	ctx->stats.completed += ended;
+	ctx->busy -= ended;
+	if (!ctx->busy)
+		wake_up_all(&ctx->idle_wq);
+	spin_unlock(&ctx->lock);
+	for (i = 0; i < n; i++)
+		kfree(taken[i]);
 }
 
 void miracast_context_stats(struct miracast_context *ctx,

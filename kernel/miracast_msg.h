@@ -110,8 +110,12 @@ ssize_t miracast_context_read(struct miracast_context *ctx, struct file *file,
 			      char __user *buf, size_t count);
 __poll_t miracast_context_poll(struct miracast_context *ctx, struct file *file,
 			       poll_table *wait);
-int miracast_context_complete(struct miracast_context *ctx, struct file *file,
-			      u64 id, u32 status, const void __user *out, u32 out_size);
+/* Completions handled under one lock hold at most. */
+#define MIRACAST_COMPLETE_MAX	32
+
+struct miracast_completion;
+void miracast_context_complete(struct miracast_context *ctx, struct file *file,
+			       struct miracast_completion *c, unsigned int n);
 
 void miracast_context_stats(struct miracast_context *ctx,
 			    struct miracast_msg_stats *stats,
