@@ -446,8 +446,14 @@ static const struct file_operations miracast_test_fops = {
 
 static void miracast_test_fini(struct drm_device *drm, void *data)
 {
-	/* every callback has run: the context was killed before this */
-	miracast_test_forget(data, true);
+	struct miracast_test *test = data;
+	struct miracast_test_msg *msg;
+
+	/* the context was killed before this: every callback ran, once */
+	list_for_each_entry(msg, &test->msgs, node)
+		WARN_ONCE(msg->calls != 1, "miracast: test message %u had %u callbacks\n",
+			  msg->index, msg->calls);
+	miracast_test_forget(test, true);
 }
 
 int miracast_test_init(struct miracast_device *mdev)

@@ -3,6 +3,7 @@
  * /dev/miracastN: the node, its place in sysfs, opening and closing it,
  * ioctls it does not know, and its debugfs state.
  */
+#include <grp.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -152,6 +153,30 @@ TEST(unprivileged_open)
 		_exit(mc_open(0) < 0 && errno == EACCES ? 0 : 1);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* The udev rule gives the node to group "video": its members may open it. */
+TEST(video_group_may_open)
+{
+	const gid_t video = 44;	/* Debian's fixed gid of "video" */
+	pid_t pid;
+	int status;
+
+	ASSERT_EQ(0, chown("/dev/miracast0", 0, video));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd;
+
+		if (setgroups(1, &video) || setgid(video) || setuid(65534))
+			_exit(2);
+		fd = mc_open(0);
+		_exit(fd >= 0 ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	chown("/dev/miracast0", 0, 0);
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
