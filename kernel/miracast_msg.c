@@ -90,49 +90,61 @@ static void miracast_cancel_list(struct miracast_context *ctx, struct list_head 
 	}
 }
 
+static int miracast_refuse(struct miracast_context *ctx, int err)
+{
+	spin_lock(&ctx->lock);
+	ctx->stats.refused++;
+	spin_unlock(&ctx->lock);
+	return err;
+}
+
+/* Whether the context takes a message now: 0 or the error. Under lock. */
+static int miracast_accepts(struct miracast_context *ctx)
+{
+	switch (ctx->state) {
+	case MIRACAST_CTX_NONE:
+		return -ENOTCONN;
+	case MIRACAST_CTX_DEAD:
+		return -ENODEV;
+	default:
+		return ctx->outstanding < ctx->max_outstanding ? 0 : -ENOBUFS;
+	}
+}
+
 int miracast_send_message(struct miracast_context *ctx,
 			  const void *in, u32 in_size, void *out, u32 out_size,
 			  miracast_send_message_cb cb, void *cb_ctx)
 {
 	enum miracast_ctx_state state;
 	struct miracast_msg *msg;
-	int ret = -EINPROGRESS;
+	int ret;
 
 	might_sleep();
 
 	if (!cb || (in_size && !in) || (out_size && !out))
-		ret = -EINVAL;
-	else if (in_size > ctx->max_in_size || out_size > ctx->max_out_size)
-		ret = -EMSGSIZE;
-
-	msg = ret == -EINPROGRESS ? kzalloc(sizeof(*msg), GFP_KERNEL) : NULL;
-	if (!msg && ret == -EINPROGRESS)
-		ret = -ENOMEM;
-
-	spin_lock(&ctx->lock);
-	state = ctx->state;
-	if (ret != -EINPROGRESS)
-		;
-	else if (state == MIRACAST_CTX_NONE)
-		ret = -ENOTCONN;
-	else if (state == MIRACAST_CTX_DEAD)
-		ret = -ENODEV;
-	else if (ctx->outstanding >= ctx->max_outstanding)
-		ret = -ENOBUFS;
-	if (ret != -EINPROGRESS) {
-		ctx->stats.refused++;
-		spin_unlock(&ctx->lock);
-		kfree(msg);
-		return ret;
-	}
-
-	msg->id = ctx->next_id++;
+		return miracast_refuse(ctx, -EINVAL);
+	if (in_size > ctx->max_in_size || out_size > ctx->max_out_size)
+		return miracast_refuse(ctx, -EMSGSIZE);
+	msg = kzalloc(sizeof(*msg), GFP_KERNEL);
+	if (!msg)
+		return miracast_refuse(ctx, -ENOMEM);
 	msg->in = in;
 	msg->in_size = in_size;
 	msg->out = out;
 	msg->out_size = out_size;
 	msg->cb = cb;
 	msg->cb_ctx = cb_ctx;
+
+	spin_lock(&ctx->lock);
+	ret = miracast_accepts(ctx);
+	if (ret) {
+		ctx->stats.refused++;
+		spin_unlock(&ctx->lock);
+		kfree(msg);
+		return ret;
+	}
+	state = ctx->state;
+	msg->id = ctx->next_id++;
 	ctx->outstanding++;
 	ctx->stats.sent++;
 	if (state == MIRACAST_CTX_CREATED) {
