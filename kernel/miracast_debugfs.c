@@ -160,24 +160,20 @@ static void miracast_flood_callback(void *cb_ctx, const struct miracast_io_statu
 	kfree(msg);
 }
 
+/* A test message with room for its input and output, in one allocation. */
 static struct miracast_test_msg *miracast_test_msg_alloc(struct miracast_test *test,
-							 u32 in_size, u32 out_size,
-							 u32 pattern)
+							 u32 in_size, u32 out_size)
 {
 	struct miracast_test_msg *msg;
-	u32 i;
 
 	msg = kzalloc(sizeof(*msg) + in_size + out_size, GFP_KERNEL);
 	if (!msg)
 		return NULL;
 	msg->test = test;
-	msg->index = test->next_index++;
 	msg->in_size = in_size;
 	msg->out_size = out_size;
 	msg->in = (u8 *)(msg + 1);
 	msg->out = msg->in + in_size;
-	for (i = 0; i < in_size; i++)
-		msg->in[i] = pattern + i;
 	return msg;
 }
 
@@ -186,7 +182,7 @@ static int miracast_test_send(struct miracast_device *mdev, u32 count, u32 in_si
 {
 	struct miracast_test *test = mdev->test;
 	struct miracast_test_msg *msg;
-	u32 i;
+	u32 i, j;
 	int ret;
 
 	if (!count || count > MIRACAST_TEST_MAX_COUNT ||
@@ -194,12 +190,15 @@ static int miracast_test_send(struct miracast_device *mdev, u32 count, u32 in_si
 		return -EINVAL;
 
 	for (i = 0; i < count; i++) {
-		msg = miracast_test_msg_alloc(test, in_size, out_size, seed + i);
+		msg = miracast_test_msg_alloc(test, in_size, out_size);
 		if (!msg)
 			return -ENOMEM;
 		msg->ret = -EINPROGRESS;
+		for (j = 0; j < in_size; j++)
+			msg->in[j] = seed + i + j;
 		/* on the list first: the callback may run before send returns */
 		mutex_lock(&test->lock);
+		msg->index = test->next_index++;
 		list_add_tail(&msg->node, &test->msgs);
 		mutex_unlock(&test->lock);
 
@@ -235,14 +234,9 @@ static int miracast_test_flood(struct miracast_device *mdev, u32 count, u32 in_s
 		return -EINVAL;
 
 	for (i = 0; i < count; i++) {
-		msg = kzalloc(sizeof(*msg) + in_size + out_size, GFP_KERNEL);
+		msg = miracast_test_msg_alloc(test, in_size, out_size);
 		if (!msg)
 			return -ENOMEM;
-		msg->test = test;
-		msg->in_size = in_size;
-		msg->out_size = out_size;
-		msg->in = (u8 *)(msg + 1);
-		msg->out = msg->in + in_size;
 		serial = atomic64_inc_return(&test->flood_serial);
 		memcpy(msg->in, &serial, sizeof(serial));
 		for (j = sizeof(serial); j < in_size; j++)
