@@ -361,21 +361,29 @@ static bool miracast_read_wait_done(struct miracast_context *ctx, struct file *f
 	return ret != -EAGAIN;
 }
 
+/* Header, payload and padding of one message, in one user-access window. */
 static int miracast_copy_msg(char __user *buf, const struct miracast_msg *msg)
 {
 	static const u8 zeros[8];
-	const struct miracast_msg_header hdr = {
-		.id = msg->id,
-		.in_size = msg->in_size,
-		.out_size = msg->out_size,
-	};
-	size_t pad = MIRACAST_MSG_SIZE(msg->in_size) - sizeof(hdr) - msg->in_size;
+	size_t pad = MIRACAST_MSG_SIZE(msg->in_size) - sizeof(struct miracast_msg_header) -
+		     msg->in_size;
+	struct miracast_msg_header __user *hdr = (void __user *)buf;
+	char __user *payload = buf + sizeof(*hdr);
 
-	if (copy_to_user(buf, &hdr, sizeof(hdr)) ||
-	    copy_to_user(buf + sizeof(hdr), msg->in, msg->in_size) ||
-	    (pad && copy_to_user(buf + sizeof(hdr) + msg->in_size, zeros, pad)))
+	if (!user_access_begin(buf, MIRACAST_MSG_SIZE(msg->in_size)))
 		return -EFAULT;
+	unsafe_put_user(msg->id, &hdr->id, efault);
+	unsafe_put_user(msg->in_size, &hdr->in_size, efault);
+	unsafe_put_user(msg->out_size, &hdr->out_size, efault);
+	unsafe_put_user(0, &hdr->flags, efault);
+	unsafe_put_user(0, &hdr->reserved, efault);
+	unsafe_copy_to_user(payload, msg->in, msg->in_size, efault);
+	unsafe_copy_to_user(payload + msg->in_size, zeros, pad, efault);
+	user_access_end();
 	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
 }
 
 ssize_t miracast_context_read(struct miracast_context *ctx, struct file *file,
