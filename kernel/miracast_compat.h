@@ -6,6 +6,7 @@
 #ifndef MIRACAST_COMPAT_H
 #define MIRACAST_COMPAT_H
 
+#include <linux/hrtimer.h>
 #include <linux/version.h>
 #include <drm/drm_atomic_helper.h>
 
@@ -49,6 +50,22 @@ static int fn##_int(struct platform_device *pdev)			\
 #define MIRACAST_DRIVER_DATE(d)
 #else
 #define MIRACAST_DRIVER_DATE(d)		.date = (d),
+#endif
+
+/* 6.13 added hrtimer_setup(); hrtimer_init() went away after it. */
+#if KERNEL_VERSION(6, 13, 0) <= LINUX_VERSION_CODE
+static inline void miracast_hrtimer_setup(struct hrtimer *timer,
+					  enum hrtimer_restart (*fn)(struct hrtimer *))
+{
+	hrtimer_setup(timer, fn, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+}
+#else
+static inline void miracast_hrtimer_setup(struct hrtimer *timer,
+					  enum hrtimer_restart (*fn)(struct hrtimer *))
+{
+	hrtimer_init(timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	timer->function = fn;
+}
 #endif
 
 #endif /* MIRACAST_COMPAT_H */

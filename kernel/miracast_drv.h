@@ -13,6 +13,7 @@
 #define MIRACAST_DRV_H
 
 #include <linux/atomic.h>
+#include <linux/hrtimer.h>
 #include <linux/miscdevice.h>
 #include <drm/drm_connector.h>
 #include <drm/drm_crtc.h>
@@ -62,6 +63,9 @@ struct miracast_device {
 
 	struct miracast_plane *primary;
 	struct drm_crtc crtc;
+	/* vblank, emulated at the mode's refresh rate */
+	struct hrtimer vblank_timer;
+	ktime_t vblank_period;
 	struct drm_encoder encoder;
 	struct drm_connector connector;
 

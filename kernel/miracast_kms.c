@@ -21,6 +21,7 @@
 #include <drm/drm_modeset_helper_vtables.h>
 #include <drm/drm_plane_helper.h>
 #include <drm/drm_probe_helper.h>
+#include <drm/drm_vblank.h>
 
 #include "miracast_compat.h"
 #include "miracast_drv.h"
@@ -86,10 +87,95 @@ static int miracast_crtc_helper_atomic_check(struct drm_crtc *crtc,
 	return drm_atomic_add_affected_planes(state, crtc);
 }
 
+static void miracast_crtc_helper_atomic_enable(struct drm_crtc *crtc,
+					       struct drm_atomic_state *state)
+{
+	drm_crtc_vblank_on(crtc);
+}
+
+static void miracast_crtc_helper_atomic_disable(struct drm_crtc *crtc,
+						struct drm_atomic_state *state)
+{
+	drm_crtc_vblank_off(crtc);
+}
+
+/* The flip completes at the next vblank (or at once without vblank). */
+static void miracast_crtc_helper_atomic_flush(struct drm_crtc *crtc,
+					      struct drm_atomic_state *state)
+{
+	struct drm_pending_vblank_event *event = crtc->state->event;
+
+	if (!event)
+		return;
+	crtc->state->event = NULL;
+	spin_lock_irq(&crtc->dev->event_lock);
+	if (drm_crtc_vblank_get(crtc) == 0)
+		drm_crtc_arm_vblank_event(crtc, event);
+	else
+		drm_crtc_send_vblank_event(crtc, event);
+	spin_unlock_irq(&crtc->dev->event_lock);
+}
+
 static const struct drm_crtc_helper_funcs miracast_crtc_helper_funcs = {
 	.mode_valid = miracast_crtc_helper_mode_valid,
 	.atomic_check = miracast_crtc_helper_atomic_check,
+	.atomic_flush = miracast_crtc_helper_atomic_flush,
+	.atomic_enable = miracast_crtc_helper_atomic_enable,
+	.atomic_disable = miracast_crtc_helper_atomic_disable,
 };
+
+static enum hrtimer_restart miracast_vblank_timer(struct hrtimer *timer)
+{
+	struct miracast_device *mdev = container_of(timer, struct miracast_device,
+						    vblank_timer);
+
+	/*
+	 * Forward first, as hardware updates its counters before raising the
+	 * interrupt: the timestamp below is then the expiry just passed. A
+	 * late timer (overrun) is accounted for by the vblank core from the
+	 * timestamps.
+	 */
+	hrtimer_forward_now(timer, mdev->vblank_period);
+	drm_crtc_handle_vblank(&mdev->crtc);
+	return HRTIMER_RESTART;
+}
+
+static int miracast_crtc_enable_vblank(struct drm_crtc *crtc)
+{
+	struct miracast_device *mdev = to_miracast_device(crtc->dev);
+	struct drm_vblank_crtc *vblank = &crtc->dev->vblank[drm_crtc_index(crtc)];
+
+	drm_calc_timestamping_constants(crtc, &crtc->mode);
+	mdev->vblank_period = ns_to_ktime(vblank->framedur_ns);
+	hrtimer_start(&mdev->vblank_timer, mdev->vblank_period, HRTIMER_MODE_REL);
+	return 0;
+}
+
+static void miracast_crtc_disable_vblank(struct drm_crtc *crtc)
+{
+	struct miracast_device *mdev = to_miracast_device(crtc->dev);
+
+	hrtimer_cancel(&mdev->vblank_timer);
+}
+
+static bool miracast_crtc_get_vblank_timestamp(struct drm_crtc *crtc, int *max_error,
+					       ktime_t *vblank_time, bool in_vblank_irq)
+{
+	struct miracast_device *mdev = to_miracast_device(crtc->dev);
+	struct drm_vblank_crtc *vblank = &crtc->dev->vblank[drm_crtc_index(crtc)];
+
+	if (!READ_ONCE(vblank->enabled)) {
+		*vblank_time = ktime_get();
+		return true;
+	}
+	/*
+	 * The timer was forwarded before the vblank was handled: the vblank
+	 * happened one period before its next expiry.
+	 */
+	*vblank_time = ktime_sub(READ_ONCE(mdev->vblank_timer.node.expires),
+				 mdev->vblank_period);
+	return true;
+}
 
 static const struct drm_crtc_funcs miracast_crtc_funcs = {
 	.reset = drm_atomic_helper_crtc_reset,
@@ -97,6 +183,9 @@ static const struct drm_crtc_funcs miracast_crtc_funcs = {
 	.page_flip = drm_atomic_helper_page_flip,
 	.atomic_duplicate_state = drm_atomic_helper_crtc_duplicate_state,
 	.atomic_destroy_state = drm_atomic_helper_crtc_destroy_state,
+	.enable_vblank = miracast_crtc_enable_vblank,
+	.disable_vblank = miracast_crtc_disable_vblank,
+	.get_vblank_timestamp = miracast_crtc_get_vblank_timestamp,
 };
 
 enum drm_connector_status miracast_connector_status(struct miracast_device *mdev)
@@ -343,6 +432,7 @@ int miracast_kms_init(struct miracast_device *mdev)
 	if (ret)
 		return ret;
 	drm_crtc_helper_add(crtc, &miracast_crtc_helper_funcs);
+	miracast_hrtimer_setup(&mdev->vblank_timer, miracast_vblank_timer);
 
 	ret = drmm_encoder_init(drm, encoder, NULL, DRM_MODE_ENCODER_VIRTUAL, NULL);
 	if (ret)
@@ -357,6 +447,10 @@ int miracast_kms_init(struct miracast_device *mdev)
 	connector->polled = DRM_CONNECTOR_POLL_HPD;
 
 	ret = drm_connector_attach_encoder(connector, encoder);
+	if (ret)
+		return ret;
+
+	ret = drm_vblank_init(drm, 1);
 	if (ret)
 		return ret;
 

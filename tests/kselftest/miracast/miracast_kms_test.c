@@ -367,6 +367,104 @@ TEST_F(kms, unsupported_format_rejected)
 	drmModeRmFB(self->fd, fb);
 }
 
+/* Period of mode_640x480() in microseconds: htotal * vtotal / clock. */
+#define PERIOD_US	(800.0 * 525 * 1000 / 25175)
+
+static uint64_t usec(unsigned int sec, unsigned int us)
+{
+	return sec * 1000000ULL + us;
+}
+
+/*
+ * Consecutive vblanks: the sequence advances by the number of frame periods
+ * between their kernel timestamps (microsecond rounding allowed), so a
+ * late timer shows as a skipped count, never as a wrong timestamp.
+ */
+static void expect_vblank_series(struct __test_metadata *_metadata,
+				 const unsigned int *seq, const uint64_t *t, int n)
+{
+	int i;
+
+	for (i = 1; i < n; i++) {
+		unsigned int frames = seq[i] - seq[i - 1];
+		double err = (double)(t[i] - t[i - 1]) - frames * PERIOD_US;
+
+		EXPECT_LE(1, frames) TH_LOG("vblank %d: sequence %u after %u", i, seq[i], seq[i - 1]);
+		EXPECT_TRUE(err > -2.0 && err < 2.0)
+			TH_LOG("vblank %d: %u frames in %llu us (%.1f us off)", i, frames,
+			       (unsigned long long)(t[i] - t[i - 1]), err);
+	}
+}
+
+TEST_F(kms, vblank_sequence_and_timestamps)
+{
+	drmModeModeInfo mode = mode_640x480();
+	unsigned int seq[12];
+	uint64_t t[12];
+	int i;
+
+	/* No vblank without an active CRTC. */
+	drmVBlank vbl = { .request = { .type = DRM_VBLANK_RELATIVE, .sequence = 1 } };
+
+	EXPECT_NE(0, drmWaitVBlank(self->fd, &vbl));
+	ASSERT_EQ(0, commit_mode(self->fd, self, &mode, DRM_MODE_ATOMIC_ALLOW_MODESET));
+	for (i = 0; i < 12; i++) {
+		memset(&vbl, 0, sizeof(vbl));
+		vbl.request.type = DRM_VBLANK_RELATIVE;
+		vbl.request.sequence = 1;
+		ASSERT_EQ(0, drmWaitVBlank(self->fd, &vbl)) TH_LOG("%s", strerror(errno));
+		seq[i] = vbl.reply.sequence;
+		t[i] = usec(vbl.reply.tval_sec, vbl.reply.tval_usec);
+	}
+	expect_vblank_series(_metadata, seq, t, 12);
+}
+
+static unsigned int flip_seq;
+static uint64_t flip_time;
+
+static void flip_handler2(int fd, unsigned int seq, unsigned int sec, unsigned int us,
+			  unsigned int crtc_id, void *data)
+{
+	flip_seq = seq;
+	flip_time = usec(sec, us);
+	flips++;
+}
+
+TEST_F(kms, flip_events_carry_vblank_sequence_and_time)
+{
+	drmEventContext ev = { .version = 3, .page_flip_handler2 = flip_handler2 };
+	drmModeModeInfo mode = mode_640x480();
+	struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
+	unsigned int seq[8];
+	uint64_t t[8];
+	drmVBlank vbl;
+	int i;
+
+	ASSERT_EQ(0, commit_mode(self->fd, self, &mode, DRM_MODE_ATOMIC_ALLOW_MODESET));
+	for (i = 0; i < 8; i++) {
+		flips = 0;
+		ASSERT_EQ(0, drmModePageFlip(self->fd, self->crtc, self->fb[i & 1],
+					     DRM_MODE_PAGE_FLIP_EVENT, NULL));
+		/* one flip at a time: a second one now is refused */
+		if (i == 0)
+			EXPECT_EQ(-EBUSY, drmModePageFlip(self->fd, self->crtc, self->fb[1],
+							  DRM_MODE_PAGE_FLIP_EVENT, NULL));
+		ASSERT_EQ(1, poll(&pfd, 1, 5000));
+		drmHandleEvent(self->fd, &ev);
+		ASSERT_EQ(1, flips);
+		seq[i] = flip_seq;
+		t[i] = flip_time;
+	}
+	expect_vblank_series(_metadata, seq, t, 8);
+
+	/* The flip completed at the vblank the counter reports. */
+	memset(&vbl, 0, sizeof(vbl));
+	vbl.request.type = DRM_VBLANK_RELATIVE;
+	vbl.request.sequence = 0;
+	ASSERT_EQ(0, drmWaitVBlank(self->fd, &vbl));
+	EXPECT_LE(seq[7], vbl.reply.sequence);
+}
+
 TEST_F(kms, dumb_buffer_mmap)
 {
 	struct drm_mode_map_dumb map = { .handle = self->handle[0] };
