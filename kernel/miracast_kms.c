@@ -26,9 +26,11 @@
 #include "miracast_compat.h"
 #include "miracast_drv.h"
 
+/* What the daemon's colour conversion takes; alpha is ignored on the primary. */
 static const u32 miracast_plane_formats[] = {
 	DRM_FORMAT_XRGB8888,
 	DRM_FORMAT_ARGB8888,
+	DRM_FORMAT_RGB565,
 };
 
 static const u64 miracast_plane_modifiers[] = {

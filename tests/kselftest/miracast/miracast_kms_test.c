@@ -59,7 +59,9 @@ static uint32_t create_fb(struct __test_metadata *_metadata, int fd,
 			  uint32_t w, uint32_t h, uint32_t format, uint32_t *handle)
 {
 	uint32_t handles[4] = { 0 }, pitches[4] = { 0 }, offsets[4] = { 0 };
-	struct drm_mode_create_dumb create = { .width = w, .height = h, .bpp = 32 };
+	struct drm_mode_create_dumb create = {
+		.width = w, .height = h, .bpp = format == DRM_FORMAT_RGB565 ? 16 : 32,
+	};
 	uint32_t fb = 0;
 
 	ASSERT_EQ(0, drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create));
@@ -225,17 +227,19 @@ TEST_F(kms, objects)
 TEST_F(kms, primary_plane)
 {
 	drmModePlanePtr p = drmModeGetPlane(self->fd, self->plane);
-	uint32_t i, xrgb = 0, argb = 0;
+	uint32_t i, xrgb = 0, argb = 0, rgb565 = 0;
 
 	ASSERT_NE(NULL, p);
 	EXPECT_EQ(1, p->possible_crtcs);
-	EXPECT_EQ(2, p->count_formats);
+	EXPECT_EQ(3, p->count_formats);
 	for (i = 0; i < p->count_formats; i++) {
 		xrgb |= p->formats[i] == DRM_FORMAT_XRGB8888;
 		argb |= p->formats[i] == DRM_FORMAT_ARGB8888;
+		rgb565 |= p->formats[i] == DRM_FORMAT_RGB565;
 	}
 	EXPECT_TRUE(xrgb);
 	EXPECT_TRUE(argb);
+	EXPECT_TRUE(rgb565);
 	drmModeFreePlane(p);
 	EXPECT_NE(0, prop_id(self->fd, self->plane, DRM_MODE_OBJECT_PLANE, "FB_DAMAGE_CLIPS"));
 	EXPECT_NE(0, prop_id(self->fd, self->plane, DRM_MODE_OBJECT_PLANE, "IN_FORMATS"));
@@ -348,6 +352,30 @@ TEST_F(kms, crtc_needs_primary_plane)
 	EXPECT_EQ(-EINVAL, drmModeAtomicCommit(self->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET |
 					       DRM_MODE_ATOMIC_TEST_ONLY, NULL));
 	drmModeAtomicFree(req);
+	drmModeDestroyPropertyBlob(self->fd, blob);
+}
+
+TEST_F(kms, commit_each_format)
+{
+	static const uint32_t formats[] = {
+		DRM_FORMAT_XRGB8888, DRM_FORMAT_ARGB8888, DRM_FORMAT_RGB565,
+	};
+	drmModeModeInfo mode = mode_640x480();
+	drmModeAtomicReqPtr req;
+	uint32_t handle, fb, blob;
+	unsigned int i;
+
+	ASSERT_EQ(0, drmModeCreatePropertyBlob(self->fd, &mode, sizeof(mode), &blob));
+	for (i = 0; i < 3; i++) {
+		fb = create_fb(_metadata, self->fd, 640, 480, formats[i], &handle);
+		req = enable_req(self->fd, self, fb, blob);
+		flips = 0;
+		EXPECT_EQ(0, drmModeAtomicCommit(self->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET |
+						 DRM_MODE_PAGE_FLIP_EVENT, NULL))
+			TH_LOG("format %.4s", (char *)&formats[i]);
+		EXPECT_EQ(1, wait_flip(self->fd));
+		drmModeAtomicFree(req);
+	}
 	drmModeDestroyPropertyBlob(self->fd, blob);
 }
 

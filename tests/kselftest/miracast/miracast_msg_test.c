@@ -11,7 +11,9 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <linux/netlink.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
@@ -959,6 +961,61 @@ TEST_F(ctx, monitor_arrival_and_departure)
 	EXPECT_EQ(0, c->count_modes);
 	drmModeFreeConnector(c);
 	close(card);
+}
+
+/* A socket that receives the kernel's uevents. */
+static int uevent_socket(void)
+{
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	struct timeval tv = { .tv_sec = 5 };
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		return -1;
+	return fd;
+}
+
+/* Waits for a hotplug uevent of /dev/dri/cardN: 1 when it came. */
+static int hotplug_seen(int sock, int card)
+{
+	char buf[4096], devname[32];
+	ssize_t n;
+
+	snprintf(devname, sizeof(devname), "DEVNAME=dri/card%d", card);
+	while ((n = recv(sock, buf, sizeof(buf) - 1, 0)) > 0) {
+		int hotplug = 0, ours = 0, change = 0;
+		ssize_t off = 0;
+
+		buf[n] = '\0';
+		while (off < n) {
+			const char *kv = buf + off;
+
+			change |= !strcmp(kv, "ACTION=change");
+			hotplug |= !strcmp(kv, "HOTPLUG=1");
+			ours |= !strcmp(kv, devname);
+			off += strlen(kv) + 1;
+		}
+		if (change && hotplug && ours)
+			return 1;
+	}
+	return 0;
+}
+
+TEST_F(ctx, arrival_and_departure_send_hotplug_uevents)
+{
+	struct arrival a = two_modes();
+	int sock = uevent_socket();
+
+	ASSERT_LE(0, sock);
+	ASSERT_EQ(0, create(self->fd));
+	ASSERT_EQ(0, start(self->fd));
+	ASSERT_EQ(0, io_control(self->fd, MIRACAST_IOCTL_MONITOR_ARRIVAL, &a, sizeof(a),
+				NULL, 0, NULL));
+	EXPECT_EQ(1, hotplug_seen(sock, mc_card_index(0)));
+	ASSERT_EQ(0, simple(self->fd, MIRACAST_IOC_DESTROY_CONTEXT));
+	EXPECT_EQ(1, hotplug_seen(sock, mc_card_index(0)));
+	close(sock);
 }
 
 TEST_F(ctx, destroy_reports_departure)
