@@ -160,7 +160,7 @@ static int miracast_ioc_destroy_context(struct miracast_device *mdev, struct fil
 static int miracast_get_state(struct miracast_device *mdev, struct file *file,
 			      struct miracast_io_control *args)
 {
-	static const u32 states[] = {
+	static const u32 states[MIRACAST_CTX_DEAD + 1] = {
 		[MIRACAST_CTX_CREATED] = MIRACAST_CONTEXT_CREATED,
 		[MIRACAST_CTX_STARTED] = MIRACAST_CONTEXT_STARTED,
 		[MIRACAST_CTX_STOPPED] = MIRACAST_CONTEXT_STOPPED,
