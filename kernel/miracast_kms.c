@@ -20,6 +20,7 @@
 #include <drm/drm_managed.h>
 #include <drm/drm_modeset_helper_vtables.h>
 #include <drm/drm_plane_helper.h>
+#include <drm/drm_print.h>
 #include <drm/drm_probe_helper.h>
 #include <drm/drm_vblank.h>
 
@@ -89,16 +90,72 @@ static int miracast_crtc_helper_atomic_check(struct drm_crtc *crtc,
 	return drm_atomic_add_affected_planes(state, crtc);
 }
 
+static void miracast_event_done(void *cb_ctx, const struct miracast_io_status *iosb)
+{
+	kfree(cb_ctx);
+}
+
+/*
+ * Tells the daemon what became of the display. Without a session nobody
+ * listens, and the event is dropped.
+ */
+static void miracast_send_event(struct miracast_device *mdev, u32 type,
+				const struct drm_display_mode *mode)
+{
+	struct miracast_event_mode *ev;
+	size_t size = mode ? sizeof(*ev) : sizeof(ev->hdr);
+	int ret;
+
+	ev = kzalloc(size, GFP_KERNEL);
+	if (!ev)
+		return;
+	ev->hdr.type = type;
+	ev->hdr.size = size;
+	if (mode) {
+		ev->mode = (struct miracast_mode) {
+			.clock = mode->clock,
+			.hdisplay = mode->hdisplay, .hsync_start = mode->hsync_start,
+			.hsync_end = mode->hsync_end, .htotal = mode->htotal,
+			.vdisplay = mode->vdisplay, .vsync_start = mode->vsync_start,
+			.vsync_end = mode->vsync_end, .vtotal = mode->vtotal,
+			.flags = mode->flags & (DRM_MODE_FLAG_PHSYNC | DRM_MODE_FLAG_NHSYNC |
+						DRM_MODE_FLAG_PVSYNC | DRM_MODE_FLAG_NVSYNC |
+						DRM_MODE_FLAG_INTERLACE),
+			.type = mode->type & DRM_MODE_TYPE_PREFERRED,
+		};
+	}
+	ret = miracast_send_message(&mdev->ctx, ev, size, NULL, 0, miracast_event_done, ev);
+	if (ret != -EINPROGRESS) {
+		drm_dbg_driver(&mdev->drm, "display event %u not sent: %d\n", type, ret);
+		kfree(ev);
+	}
+}
+
 static void miracast_crtc_helper_atomic_enable(struct drm_crtc *crtc,
 					       struct drm_atomic_state *state)
 {
+	struct drm_crtc_state *old = drm_atomic_get_old_crtc_state(state, crtc);
+	struct miracast_device *mdev = to_miracast_device(crtc->dev);
+
 	drm_crtc_vblank_on(crtc);
+	/* DPMS on: only "active" changed */
+	if (old->enable && !old->active && !crtc->state->mode_changed)
+		miracast_send_event(mdev, MIRACAST_EVENT_RESUME, NULL);
+	else
+		miracast_send_event(mdev, MIRACAST_EVENT_MODE, &crtc->state->adjusted_mode);
 }
 
 static void miracast_crtc_helper_atomic_disable(struct drm_crtc *crtc,
 						struct drm_atomic_state *state)
 {
+	struct miracast_device *mdev = to_miracast_device(crtc->dev);
+
 	drm_crtc_vblank_off(crtc);
+	/* a mode change is announced by atomic_enable */
+	if (!crtc->state->enable)
+		miracast_send_event(mdev, MIRACAST_EVENT_DISABLE, NULL);
+	else if (!crtc->state->active)
+		miracast_send_event(mdev, MIRACAST_EVENT_STANDBY, NULL);
 }
 
 /* The flip completes at the next vblank (or at once without vblank). */

@@ -172,6 +172,27 @@ struct miracast_monitor {
 	__u32 reserved[2];
 };
 
+/*
+ * What the kernel's messages carry: a payload that starts with struct
+ * miracast_event. The display's own events need no output (out_size 0);
+ * complete them with MIRACAST_STATUS_SUCCESS once handled.
+ */
+#define MIRACAST_EVENT_MODE		1	/* lit up with a (new) mode */
+#define MIRACAST_EVENT_STANDBY		2	/* DPMS off: the sink goes to standby */
+#define MIRACAST_EVENT_RESUME		3	/* DPMS on again, in the same mode */
+#define MIRACAST_EVENT_DISABLE		4	/* switched off, the mode is gone */
+
+struct miracast_event {
+	__u32 type;			/* MIRACAST_EVENT_* */
+	__u32 size;			/* of the whole payload, this header included */
+};
+
+struct miracast_event_mode {
+	struct miracast_event hdr;
+	struct miracast_mode mode;	/* the CRTC's mode, as MONITOR_ARRIVAL's */
+	__u32 reserved;
+};
+
 /* GET_STATE's output */
 #define MIRACAST_CONTEXT_CREATED	1
 #define MIRACAST_CONTEXT_STARTED	2

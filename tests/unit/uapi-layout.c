@@ -57,6 +57,10 @@ SIZE(miracast_monitor, 32);
 AT(miracast_monitor, mode_count, 12);
 AT(miracast_monitor, reserved, 24);
 
+SIZE(miracast_event, 8);
+SIZE(miracast_event_mode, 40);
+AT(miracast_event_mode, mode, 8);
+
 SIZE(miracast_state, 32);
 SIZE(miracast_chunk_report, 24);
 AT(miracast_chunk_report, type, 8);

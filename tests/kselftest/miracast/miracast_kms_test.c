@@ -4,6 +4,7 @@
  * mode validation and atomic commits with flip events.
  */
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <drm_fourcc.h>
 #include <xf86drm.h>
@@ -11,6 +12,7 @@
 
 #include "kselftest_harness.h"
 #include "miracast_util.h"
+#include "miracast.h"
 
 /* Property id of name on a KMS object, or 0. */
 static uint32_t prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
@@ -491,6 +493,91 @@ TEST_F(kms, flip_events_carry_vblank_sequence_and_time)
 	vbl.request.sequence = 0;
 	ASSERT_EQ(0, drmWaitVBlank(self->fd, &vbl));
 	EXPECT_LE(seq[7], vbl.reply.sequence);
+}
+
+/* Reads the next message of the daemon fd d: its event type, and completes it. */
+static int next_event(int d, struct miracast_event_mode *ev)
+{
+	char buf[256];
+	struct miracast_msg_header *h = (void *)buf;
+	struct miracast_completion c = { 0 };
+	ssize_t n = read(d, buf, MIRACAST_MSG_SIZE(sizeof(*ev)));
+
+	if (n < (ssize_t)(sizeof(*h) + sizeof(ev->hdr)))
+		return n < 0 ? -errno : -1;
+	memset(ev, 0, sizeof(*ev));
+	memcpy(ev, h + 1, h->in_size < sizeof(*ev) ? h->in_size : sizeof(*ev));
+	c.id = h->id;
+	if (ioctl(d, MIRACAST_IOC_COMPLETE, &c) || h->in_size != ev->hdr.size)
+		return -1;
+	return ev->hdr.type;
+}
+
+TEST_F(kms, display_events_reach_the_daemon)
+{
+	struct miracast_create_context cc = { 0 };
+	struct miracast_start_session ss = { 0 };
+	drmModeModeInfo mode = mode_640x480();
+	uint32_t dpms = prop_id(self->fd, self->connector, DRM_MODE_OBJECT_CONNECTOR, "DPMS");
+	struct miracast_event_mode ev;
+	drmModeAtomicReqPtr req;
+	int d = mc_open(0);
+
+	ASSERT_LE(0, d);
+	ASSERT_NE(0, dpms);
+	ASSERT_EQ(0, fcntl(d, F_SETFL, O_NONBLOCK));
+	ASSERT_EQ(0, ioctl(d, MIRACAST_IOC_CREATE_CONTEXT, &cc));
+	ASSERT_EQ(0, ioctl(d, MIRACAST_IOC_START_SESSION, &ss));
+
+	/* A modeset tells the mode. */
+	ASSERT_EQ(0, commit_mode(self->fd, self, &mode, DRM_MODE_ATOMIC_ALLOW_MODESET));
+	ASSERT_EQ(MIRACAST_EVENT_MODE, next_event(d, &ev));
+	EXPECT_EQ(sizeof(ev), ev.hdr.size);
+	EXPECT_EQ(25175, ev.mode.clock);
+	EXPECT_EQ(640, ev.mode.hdisplay);
+	EXPECT_EQ(800, ev.mode.htotal);
+	EXPECT_EQ(480, ev.mode.vdisplay);
+	EXPECT_EQ(525, ev.mode.vtotal);
+	EXPECT_EQ(DRM_MODE_FLAG_NHSYNC | DRM_MODE_FLAG_NVSYNC, ev.mode.flags);
+	EXPECT_EQ(-EAGAIN, next_event(d, &ev));
+
+	/* DPMS off and on: standby and resume, in the same mode. */
+	ASSERT_EQ(0, drmModeConnectorSetProperty(self->fd, self->connector, dpms,
+						 DRM_MODE_DPMS_OFF));
+	EXPECT_EQ(MIRACAST_EVENT_STANDBY, next_event(d, &ev));
+	EXPECT_EQ(sizeof(ev.hdr), ev.hdr.size);
+	ASSERT_EQ(0, drmModeConnectorSetProperty(self->fd, self->connector, dpms,
+						 DRM_MODE_DPMS_ON));
+	EXPECT_EQ(MIRACAST_EVENT_RESUME, next_event(d, &ev));
+
+	/* A page flip changes no mode. */
+	ASSERT_EQ(0, drmModePageFlip(self->fd, self->crtc, self->fb[1],
+				     DRM_MODE_PAGE_FLIP_EVENT, NULL));
+	ASSERT_EQ(1, wait_flip(self->fd));
+	EXPECT_EQ(-EAGAIN, next_event(d, &ev));
+
+	/* Switched off: the mode is gone. */
+	req = drmModeAtomicAlloc();
+	drmModeAtomicAddProperty(req, self->connector,
+				 prop_id(self->fd, self->connector, DRM_MODE_OBJECT_CONNECTOR,
+					 "CRTC_ID"), 0);
+	drmModeAtomicAddProperty(req, self->crtc,
+				 prop_id(self->fd, self->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID"), 0);
+	drmModeAtomicAddProperty(req, self->crtc,
+				 prop_id(self->fd, self->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE"), 0);
+	drmModeAtomicAddProperty(req, self->plane,
+				 prop_id(self->fd, self->plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), 0);
+	drmModeAtomicAddProperty(req, self->plane,
+				 prop_id(self->fd, self->plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID"), 0);
+	ASSERT_EQ(0, drmModeAtomicCommit(self->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL));
+	drmModeAtomicFree(req);
+	EXPECT_EQ(MIRACAST_EVENT_DISABLE, next_event(d, &ev));
+	EXPECT_EQ(0, mc_state_num(0, "outstanding"));
+
+	/* Without a session nobody is told, and nothing is kept. */
+	close(d);
+	ASSERT_EQ(0, commit_mode(self->fd, self, &mode, DRM_MODE_ATOMIC_ALLOW_MODESET));
+	EXPECT_EQ(0, mc_state_num(0, "outstanding"));
 }
 
 TEST_F(kms, dumb_buffer_mmap)
