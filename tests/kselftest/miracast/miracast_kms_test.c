@@ -138,6 +138,25 @@ static drmModeAtomicReqPtr enable_req(int fd, FIXTURE_DATA(kms) *self,
 	return req;
 }
 
+/* Builds an atomic request switching the display off. */
+static drmModeAtomicReqPtr disable_req(int fd, FIXTURE_DATA(kms) *self)
+{
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+
+	drmModeAtomicAddProperty(req, self->connector,
+				 prop_id(fd, self->connector, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID"),
+				 0);
+	drmModeAtomicAddProperty(req, self->crtc,
+				 prop_id(fd, self->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID"), 0);
+	drmModeAtomicAddProperty(req, self->crtc,
+				 prop_id(fd, self->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE"), 0);
+	drmModeAtomicAddProperty(req, self->plane,
+				 prop_id(fd, self->plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), 0);
+	drmModeAtomicAddProperty(req, self->plane,
+				 prop_id(fd, self->plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID"), 0);
+	return req;
+}
+
 static int commit_mode(int fd, FIXTURE_DATA(kms) *self, drmModeModeInfo *mode,
 		       uint32_t flags)
 {
@@ -253,7 +272,6 @@ TEST_F(kms, modeset_and_flip)
 	long long updates = mc_state_num(0, "plane_updates");
 	drmModeAtomicReqPtr req;
 	drmModeCrtcPtr crtc;
-	uint32_t blob;
 
 	/* Userspace may light up a disconnected connector with a mode of its own. */
 	ASSERT_EQ(0, commit_mode(self->fd, self, &mode,
@@ -274,20 +292,7 @@ TEST_F(kms, modeset_and_flip)
 	EXPECT_EQ(updates + 2, mc_state_num(0, "plane_updates"));
 
 	/* And off again. */
-	ASSERT_EQ(0, drmModeCreatePropertyBlob(self->fd, &mode, sizeof(mode), &blob));
-	drmModeDestroyPropertyBlob(self->fd, blob);
-	req = drmModeAtomicAlloc();
-	drmModeAtomicAddProperty(req, self->connector,
-				 prop_id(self->fd, self->connector, DRM_MODE_OBJECT_CONNECTOR,
-					 "CRTC_ID"), 0);
-	drmModeAtomicAddProperty(req, self->crtc,
-				 prop_id(self->fd, self->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID"), 0);
-	drmModeAtomicAddProperty(req, self->crtc,
-				 prop_id(self->fd, self->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE"), 0);
-	drmModeAtomicAddProperty(req, self->plane,
-				 prop_id(self->fd, self->plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), 0);
-	drmModeAtomicAddProperty(req, self->plane,
-				 prop_id(self->fd, self->plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID"), 0);
+	req = disable_req(self->fd, self);
 	EXPECT_EQ(0, drmModeAtomicCommit(self->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL))
 		TH_LOG("disable: %s", strerror(errno));
 	drmModeAtomicFree(req);
@@ -557,18 +562,7 @@ TEST_F(kms, display_events_reach_the_daemon)
 	EXPECT_EQ(-EAGAIN, next_event(d, &ev));
 
 	/* Switched off: the mode is gone. */
-	req = drmModeAtomicAlloc();
-	drmModeAtomicAddProperty(req, self->connector,
-				 prop_id(self->fd, self->connector, DRM_MODE_OBJECT_CONNECTOR,
-					 "CRTC_ID"), 0);
-	drmModeAtomicAddProperty(req, self->crtc,
-				 prop_id(self->fd, self->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID"), 0);
-	drmModeAtomicAddProperty(req, self->crtc,
-				 prop_id(self->fd, self->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE"), 0);
-	drmModeAtomicAddProperty(req, self->plane,
-				 prop_id(self->fd, self->plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), 0);
-	drmModeAtomicAddProperty(req, self->plane,
-				 prop_id(self->fd, self->plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID"), 0);
+	req = disable_req(self->fd, self);
 	ASSERT_EQ(0, drmModeAtomicCommit(self->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL));
 	drmModeAtomicFree(req);
 	EXPECT_EQ(MIRACAST_EVENT_DISABLE, next_event(d, &ev));
