@@ -160,6 +160,13 @@ static void miracast_flood_callback(void *cb_ctx, const struct miracast_io_statu
 	kfree(msg);
 }
 
+/* Between two sends of a long command: true when the writer was killed. */
+static bool miracast_test_yield(void)
+{
+	cond_resched();
+	return fatal_signal_pending(current);
+}
+
 /* A test message with room for its input and output, in one allocation. */
 static struct miracast_test_msg *miracast_test_msg_alloc(struct miracast_test *test,
 							 u32 in_size, u32 out_size)
@@ -213,9 +220,8 @@ static int miracast_test_send(struct miracast_device *mdev, u32 count, u32 in_si
 			mutex_unlock(&test->lock);
 			kfree(msg);
 		}
-		if (fatal_signal_pending(current))
+		if (miracast_test_yield())
 			return -EINTR;
-		cond_resched();
 	}
 	return 0;
 }
@@ -250,9 +256,8 @@ static int miracast_test_flood(struct miracast_device *mdev, u32 count, u32 in_s
 			atomic64_inc(&test->flood_refused);
 			kfree(msg);
 		}
-		if (fatal_signal_pending(current))
+		if (miracast_test_yield())
 			return -EINTR;
-		cond_resched();
 	}
 	return 0;
 }

@@ -278,36 +278,33 @@ int miracast_context_start(struct miracast_context *ctx, struct file *file)
 	return ret;
 }
 
-int miracast_context_stop(struct miracast_context *ctx, struct file *file)
+/* STOP_SESSION and DESTROY_CONTEXT: cancel everything, move to state. */
+static int miracast_context_end(struct miracast_context *ctx, struct file *file,
+				enum miracast_ctx_state state)
 {
 	int ret;
 
 	lockdep_assert_held(&ctx->class_lock);
 	spin_lock(&ctx->lock);
 	ret = miracast_check_owner(ctx, file);
-	if (!ret && ctx->state == MIRACAST_CTX_STOPPED)
+	if (!ret && state == MIRACAST_CTX_STOPPED && ctx->state == MIRACAST_CTX_STOPPED)
 		ret = -EBADFD;
 	if (ret) {
 		spin_unlock(&ctx->lock);
 		return ret;
 	}
-	miracast_cancel_all(ctx, MIRACAST_CTX_STOPPED);
+	miracast_cancel_all(ctx, state);
 	return 0;
+}
+
+int miracast_context_stop(struct miracast_context *ctx, struct file *file)
+{
+	return miracast_context_end(ctx, file, MIRACAST_CTX_STOPPED);
 }
 
 int miracast_context_destroy(struct miracast_context *ctx, struct file *file)
 {
-	int ret;
-
-	lockdep_assert_held(&ctx->class_lock);
-	spin_lock(&ctx->lock);
-	ret = miracast_check_owner(ctx, file);
-	if (ret) {
-		spin_unlock(&ctx->lock);
-		return ret;
-	}
-	miracast_cancel_all(ctx, MIRACAST_CTX_NONE);
-	return 0;
+	return miracast_context_end(ctx, file, MIRACAST_CTX_NONE);
 }
 
 /* The device is going away: cancel everything and refuse what follows. */
