@@ -9,6 +9,7 @@
  * number and its reserved fields must be zero.
  */
 
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/nospec.h>
@@ -58,6 +59,9 @@ static int miracast_destroy(struct miracast_device *mdev, struct file *file)
 	if (!ret)
 		miracast_monitor_departure(mdev);
 	mutex_unlock(&mdev->ctx.class_lock);
+	/* GET_CHUNKS waiters return */
+	if (!ret)
+		miracast_chunks_reset(mdev);
 	return ret;
 }
 
@@ -90,7 +94,8 @@ static __poll_t miracast_poll(struct file *file, poll_table *wait)
 {
 	struct miracast_file *mfile = file->private_data;
 
-	return miracast_context_poll(&mfile->mdev->ctx, file, wait);
+	return miracast_context_poll(&mfile->mdev->ctx, file, wait) |
+	       miracast_chunks_poll(mfile->mdev, file, wait);
 }
 
 static int miracast_ioc_query_caps(struct miracast_device *mdev, struct file *file,
@@ -115,6 +120,7 @@ static int miracast_ioc_create_context(struct miracast_device *mdev, struct file
 	mutex_unlock(&mdev->ctx.class_lock);
 	if (ret)
 		return ret;
+	miracast_chunks_reset(mdev);
 	args->connector_id = mdev->connector.base.id;
 	args->drm_minor = mdev->drm.primary->index;
 	return 0;
@@ -356,6 +362,46 @@ static int miracast_ioc_report_status(struct miracast_device *mdev, struct file 
 	return ret;
 }
 
+/*
+ * GET_BUFFER_FD: the fd is reserved by the handler and installed only once
+ * the structure naming it has reached userspace.
+ */
+struct miracast_ioctl_call {
+	union miracast_ioctl_data {
+		struct miracast_caps caps;
+		struct miracast_create_context create;
+		struct miracast_start_session start;
+		struct miracast_io_control io_control;
+		struct miracast_completion completion;
+		struct miracast_complete_batch batch;
+		struct miracast_chunk_report chunk;
+		struct miracast_session_status status;
+		struct miracast_buffer_fd buffer_fd;
+		struct miracast_get_chunks get_chunks;
+	} data;
+	int install_fd;
+	struct file *install_file;
+};
+
+static int miracast_ioc_get_buffer_fd(struct miracast_device *mdev, struct file *file,
+				      void *data)
+{
+	struct miracast_ioctl_call *call = container_of(data, struct miracast_ioctl_call,
+							data.buffer_fd);
+	int ret;
+
+	ret = miracast_buffer_get_fd(mdev, file, &call->data.buffer_fd, &call->install_file);
+	if (!ret)
+		call->install_fd = call->data.buffer_fd.fd;
+	return ret;
+}
+
+static int miracast_ioc_get_chunks(struct miracast_device *mdev, struct file *file,
+				   void *data)
+{
+	return miracast_chunks_get(mdev, file, data);
+}
+
 typedef int (*miracast_ioctl_fn)(struct miracast_device *mdev, struct file *file,
 				 void *data);
 
@@ -376,19 +422,9 @@ static const struct miracast_ioctl_desc {
 	MIRACAST_IOCTL(COMPLETE_BATCH, miracast_ioc_complete_batch, false),
 	MIRACAST_IOCTL(REPORT_CHUNK, miracast_ioc_report_chunk, false),
 	MIRACAST_IOCTL(REPORT_STATUS, miracast_ioc_report_status, false),
+	MIRACAST_IOCTL(GET_BUFFER_FD, miracast_ioc_get_buffer_fd, false),
+	MIRACAST_IOCTL(GET_CHUNKS, miracast_ioc_get_chunks, false),
 #undef MIRACAST_IOCTL
-};
-
-/* Big enough for every ioctl's structure. */
-union miracast_ioctl_data {
-	struct miracast_caps caps;
-	struct miracast_create_context create;
-	struct miracast_start_session start;
-	struct miracast_io_control io_control;
-	struct miracast_completion completion;
-	struct miracast_complete_batch batch;
-	struct miracast_chunk_report chunk;
-	struct miracast_session_status status;
 };
 
 /*
@@ -402,7 +438,7 @@ static long miracast_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 	struct miracast_device *mdev = mfile->mdev;
 	void __user *uarg = (void __user *)arg;
 	const struct miracast_ioctl_desc *desc;
-	union miracast_ioctl_data data;
+	struct miracast_ioctl_call call;
 	size_t usize, ksize;
 	unsigned int nr;
 	long ret;
@@ -420,23 +456,31 @@ static long miracast_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 	if (!ksize != !usize)
 		return -ENOTTY;
 
-	memset(&data, 0, sizeof(data));
+	memset(&call, 0, sizeof(call));
+	call.install_fd = -1;
 	if (_IOC_DIR(cmd) & _IOC_WRITE) {
-		ret = copy_struct_from_user(&data, ksize, uarg, usize);
+		ret = copy_struct_from_user(&call.data, ksize, uarg, usize);
 		if (ret)
 			return ret;
 	}
 
 	if (!drm_dev_enter(&mdev->drm, &idx))
 		return -ENODEV;
-	ret = desc->fn(mdev, file, &data);
+	ret = desc->fn(mdev, file, &call.data);
 	drm_dev_exit(idx);
 
 	if ((_IOC_DIR(cmd) & _IOC_READ) && (!ret || desc->copy_out_on_error)) {
-		if (copy_to_user(uarg, &data, min(usize, ksize)))
-			return -EFAULT;
-		if (usize > ksize && clear_user(uarg + ksize, usize - ksize))
-			return -EFAULT;
+		if (copy_to_user(uarg, &call.data, min(usize, ksize)) ||
+		    (usize > ksize && clear_user(uarg + ksize, usize - ksize)))
+			ret = -EFAULT;
+	}
+	if (call.install_file) {
+		if (ret) {
+			put_unused_fd(call.install_fd);
+			fput(call.install_file);
+		} else {
+			fd_install(call.install_fd, call.install_file);
+		}
 	}
 	return ret;
 }
@@ -475,4 +519,5 @@ void miracast_cdev_unregister(struct miracast_device *mdev)
 	miracast_context_kill(&mdev->ctx);
 	miracast_monitor_departure(mdev);
 	mutex_unlock(&mdev->ctx.class_lock);
+	miracast_chunks_reset(mdev);
 }

@@ -68,4 +68,40 @@ static inline void miracast_hrtimer_setup(struct hrtimer *timer,
 }
 #endif
 
+/* 6.13 made symbol namespaces strings. */
+#if KERNEL_VERSION(6, 13, 0) <= LINUX_VERSION_CODE
+#define MIRACAST_IMPORT_NS_DMA_BUF()	MODULE_IMPORT_NS("DMA_BUF")
+#else
+#define MIRACAST_IMPORT_NS_DMA_BUF()	MODULE_IMPORT_NS(DMA_BUF)
+#endif
+
+/*
+ * fbdev emulation: drm_fbdev_generic_setup() (6.1, its own header from
+ * 6.2), drm_fbdev_shmem_setup() (6.11), the DRM client setup with the
+ * driver's fbdev_probe (6.13; its header moved to drm/clients/ in 6.15).
+ */
+#if KERNEL_VERSION(6, 15, 0) <= LINUX_VERSION_CODE
+#include <drm/clients/drm_client_setup.h>
+#include <drm/drm_fbdev_shmem.h>
+#define MIRACAST_FBDEV_DRIVER_OPS	DRM_FBDEV_SHMEM_DRIVER_OPS,
+#define miracast_fbdev_setup(drm, bpp)	drm_client_setup_with_color_mode(drm, bpp)
+#elif KERNEL_VERSION(6, 13, 0) <= LINUX_VERSION_CODE
+#include <drm/drm_client_setup.h>
+#include <drm/drm_fbdev_shmem.h>
+#define MIRACAST_FBDEV_DRIVER_OPS	DRM_FBDEV_SHMEM_DRIVER_OPS,
+#define miracast_fbdev_setup(drm, bpp)	drm_client_setup_with_color_mode(drm, bpp)
+#elif KERNEL_VERSION(6, 11, 0) <= LINUX_VERSION_CODE
+#include <drm/drm_fbdev_shmem.h>
+#define MIRACAST_FBDEV_DRIVER_OPS
+#define miracast_fbdev_setup(drm, bpp)	drm_fbdev_shmem_setup(drm, bpp)
+#elif KERNEL_VERSION(6, 2, 0) <= LINUX_VERSION_CODE
+#include <drm/drm_fbdev_generic.h>
+#define MIRACAST_FBDEV_DRIVER_OPS
+#define miracast_fbdev_setup(drm, bpp)	drm_fbdev_generic_setup(drm, bpp)
+#else
+#include <drm/drm_fb_helper.h>
+#define MIRACAST_FBDEV_DRIVER_OPS
+#define miracast_fbdev_setup(drm, bpp)	drm_fbdev_generic_setup(drm, bpp)
+#endif
+
 #endif /* MIRACAST_COMPAT_H */

@@ -92,6 +92,7 @@ static int miracast_state_show(struct seq_file *m, void *unused)
 {
 	struct miracast_device *mdev = m->private;
 	struct miracast_msg_stats st;
+	struct miracast_frame_stats fs;
 	unsigned int outstanding, held, pending;
 
 	miracast_context_stats(&mdev->ctx, &st, &outstanding, &held, &pending);
@@ -109,6 +110,7 @@ static int miracast_state_show(struct seq_file *m, void *unused)
 	seq_printf(m, "cancelled: %llu\n", st.cancelled);
 	seq_printf(m, "callbacks: %llu\n", st.callbacks);
 	seq_printf(m, "late_completions: %llu\n", st.late);
+	seq_printf(m, "withdrawn: %llu\n", st.withdrawn);
 	seq_printf(m, "outstanding: %u\n", outstanding);
 	seq_printf(m, "held: %u\n", held);
 	seq_printf(m, "readable: %u\n", pending);
@@ -120,6 +122,17 @@ static int miracast_state_show(struct seq_file *m, void *unused)
 		   (long long)atomic64_read(&mdev->chunks[MIRACAST_CHUNK_SENT]));
 	seq_printf(m, "session_errors: %lld\n",
 		   (long long)atomic64_read(&mdev->session_errors));
+	miracast_frames_stats(mdev, &fs);
+	seq_printf(m, "frames_sent: %llu\n", fs.sent);
+	seq_printf(m, "frames_not_sent: %llu\n", fs.not_sent);
+	seq_printf(m, "frames_completed: %llu\n", fs.completed);
+	seq_printf(m, "frames_cancelled: %llu\n", fs.cancelled);
+	seq_printf(m, "frames_dropped_unread: %llu\n", fs.dropped_unread);
+	seq_printf(m, "frames_dropped_late: %llu\n", fs.dropped_late);
+	seq_printf(m, "flips_gated: %llu\n", fs.flips_gated);
+	seq_printf(m, "flips_deadline: %llu\n", fs.flips_deadline);
+	seq_printf(m, "buffers_exported: %llu\n", fs.exported);
+	seq_printf(m, "chunk_overflows: %llu\n", fs.chunks_lost);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(miracast_state);

@@ -38,12 +38,16 @@ MODULE_PARM_DESC(max_outstanding,
 static unsigned int max_message_size = 65536;
 module_param(max_message_size, uint, 0444);
 MODULE_PARM_DESC(max_message_size,
-		 "Largest message payload, bytes (64-16777216, default 65536)");
+		 "Largest message payload, bytes (512-16777216, default 65536)");
 
 static unsigned int max_output_size = 65536;
 module_param(max_output_size, uint, 0444);
 MODULE_PARM_DESC(max_output_size,
 		 "Largest output a completion carries back, bytes (0-16777216, default 65536)");
+
+static bool fbdev = true;
+module_param(fbdev, bool, 0444);
+MODULE_PARM_DESC(fbdev, "Emulate an fbdev, so the console shows on the sink (default on)");
 
 static DEFINE_IDA(miracast_ida);
 static struct platform_device *miracast_fallback[MIRACAST_MAX_INSTANCES];
@@ -54,6 +58,7 @@ static const struct drm_driver miracast_drm_driver = {
 	.driver_features	= DRIVER_MODESET | DRIVER_GEM | DRIVER_ATOMIC,
 	.fops			= &miracast_drm_fops,
 	DRM_GEM_SHMEM_DRIVER_OPS,
+	MIRACAST_FBDEV_DRIVER_OPS
 	.debugfs_init		= miracast_debugfs_init,
 	.name			= MIRACAST_DRIVER_NAME,
 	.desc			= "Miracast (Wi-Fi Display) sink as a display",
@@ -102,6 +107,7 @@ static int miracast_probe(struct platform_device *pdev)
 		.max_in_size = max_message_size,
 		.max_out_size = max_output_size,
 		.max_batch = MIRACAST_MAX_BATCH,
+		.max_chunks = MIRACAST_MAX_CHUNKS,
 	};
 
 	ret = miracast_kms_init(mdev);
@@ -121,6 +127,9 @@ static int miracast_probe(struct platform_device *pdev)
 		drm_dev_unregister(drm);
 		return ret;
 	}
+
+	if (fbdev)
+		miracast_fbdev_setup(drm, 32);
 
 	platform_set_drvdata(pdev, mdev);
 	drm_info(drm, "/dev/%s ready\n", mdev->misc_name);
@@ -214,7 +223,7 @@ static int __init miracast_init(void)
 		return -EINVAL;
 	}
 	if (max_outstanding < 1 || max_outstanding > 65536 ||
-	    max_message_size < 64 || max_message_size > SZ_16M ||
+	    max_message_size < MIRACAST_MIN_MESSAGE_SIZE || max_message_size > SZ_16M ||
 	    max_output_size > SZ_16M) {
 		pr_err("miracast: max_outstanding, max_message_size or max_output_size out of range\n");
 		return -EINVAL;
@@ -245,3 +254,4 @@ module_exit(miracast_exit);
 MODULE_DESCRIPTION("Miracast (Wi-Fi Display) sink as a DRM/KMS display");
 MODULE_AUTHOR("The linux-miracast authors");
 MODULE_LICENSE("GPL");
+MIRACAST_IMPORT_NS_DMA_BUF();

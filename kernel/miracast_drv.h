@@ -15,6 +15,8 @@
 #include <linux/atomic.h>
 #include <linux/hrtimer.h>
 #include <linux/miscdevice.h>
+#include <linux/poll.h>
+#include <linux/xarray.h>
 #include <drm/drm_connector.h>
 #include <drm/drm_crtc.h>
 #include <drm/drm_device.h>
@@ -37,6 +39,9 @@
 #define MIRACAST_MAX_EDID_SIZE	32768
 #define MIRACAST_MAX_MODES	256
 
+/* The smallest max_message_size: a frame with all its damage rectangles fits. */
+#define MIRACAST_MIN_MESSAGE_SIZE	512
+
 /* Entries of one COMPLETE_BATCH. */
 #define MIRACAST_MAX_BATCH	1024
 
@@ -56,12 +61,61 @@ struct miracast_plane {
 	struct drm_plane base;
 };
 
+/* The cursor plane: ARGB8888 up to this size; the daemon composites it. */
+#define MIRACAST_CURSOR_SIZE	64
+#define MIRACAST_CURSOR_MAX	256
+
+/* Kernel chunk records the queue holds (caps.max_chunks). */
+#define MIRACAST_MAX_CHUNKS	256
+#define MIRACAST_FRAME_NUMBER_MASK	GENMASK_ULL(39, 0)
+#define MIRACAST_MAX_DEADLINE_MS	5000
+
+struct miracast_frame;
+
+struct miracast_frame_stats {
+	u64 sent;		/* FRAME messages accepted */
+	u64 not_sent;		/* no session, no room or no memory */
+	u64 completed;		/* completed by the daemon */
+	u64 cancelled;		/* cancelled (session end, withdrawal) */
+	u64 dropped_unread;	/* withdrawn unread: a newer frame came */
+	u64 dropped_late;	/* the deadline released the next flip */
+	u64 flips_gated;	/* flips that waited for the daemon */
+	u64 flips_deadline;	/* ... and were released by the deadline */
+	u64 exported;		/* dma-bufs made for GET_BUFFER_FD */
+	u64 chunks_lost;	/* chunk queue overflows */
+};
+
+/* miracast_frame.c's state; lock is irq-safe (the vblank timer takes it). */
+struct miracast_frames {
+	spinlock_t lock;
+	struct miracast_frame *last;	/* the newest frame (a reference) */
+	struct miracast_frame *gate;	/* the frame the parked flip waits for */
+	struct drm_pending_vblank_event *parked;
+	bool parked_gated;		/* the parked flip waits for gate */
+	ktime_t deadline;
+	u64 number;			/* of the last frame, commit side only */
+	struct miracast_frame_stats stats;
+
+	/* kernel chunk records for GET_CHUNKS, a ring */
+	struct miracast_chunk_report chunks[MIRACAST_MAX_CHUNKS];
+	unsigned int chunk_head, chunk_count;
+	u64 chunk_first;		/* how many records were ever consumed or lost */
+	bool chunk_reset;		/* records were lost: tell the daemon once */
+	wait_queue_head_t chunk_wq;
+
+	/* buffer_id -> struct miracast_fb */
+	struct xarray buffers;
+	u32 next_buffer_id;
+	struct mutex export_lock;	/* dma-buf export of a buffer */
+};
+
 struct miracast_device {
 	struct drm_device drm;
 	/* index N of /dev/miracastN */
 	int index;
 
 	struct miracast_plane *primary;
+	struct miracast_plane *cursor;
 	struct drm_crtc crtc;
 	/* vblank, emulated at the mode's refresh rate */
 	struct hrtimer vblank_timer;
@@ -71,6 +125,9 @@ struct miracast_device {
 
 	struct miscdevice misc;
 	char misc_name[16];
+
+	/* frames, flip gating, buffers, chunk records */
+	struct miracast_frames frames;
 
 	/* the daemon's context and its messages */
 	struct miracast_context ctx;
@@ -98,6 +155,24 @@ enum drm_connector_status miracast_connector_status(struct miracast_device *mdev
 int miracast_monitor_arrival(struct miracast_device *mdev, const void __user *in,
 			     u32 in_size);
 void miracast_monitor_departure(struct miracast_device *mdev);
+
+/* miracast_frame.c */
+int miracast_frames_init(struct miracast_device *mdev);
+struct drm_framebuffer *miracast_fb_create(struct drm_device *drm, struct drm_file *file,
+					   const struct drm_mode_fb_cmd2 *mode_cmd);
+void miracast_frame_flush(struct miracast_device *mdev, struct drm_atomic_state *state);
+void miracast_frame_vblank(struct miracast_device *mdev);
+void miracast_frame_disable(struct miracast_device *mdev);
+void miracast_frame_send_event(struct miracast_device *mdev,
+			       struct drm_pending_vblank_event *event);
+int miracast_buffer_get_fd(struct miracast_device *mdev, struct file *file,
+			   struct miracast_buffer_fd *args, struct file **dmabuf_file);
+void miracast_chunks_reset(struct miracast_device *mdev);
+__poll_t miracast_chunks_poll(struct miracast_device *mdev, struct file *file,
+			      poll_table *wait);
+int miracast_chunks_get(struct miracast_device *mdev, struct file *file,
+			struct miracast_get_chunks *args);
+void miracast_frames_stats(struct miracast_device *mdev, struct miracast_frame_stats *st);
 
 /* miracast_cdev.c */
 int miracast_cdev_register(struct miracast_device *mdev);

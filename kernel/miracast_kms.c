@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * miracast.ko: mode configuration, primary plane, CRTC, encoder and the
- * virtual connector that stands for the Miracast sink.
+ * miracast.ko: mode configuration, primary and cursor planes, CRTC, encoder
+ * and the virtual connector that stands for the Miracast sink.
  *
  * The connector is disconnected until the daemon reports a monitor; the
  * modes then come from what the sink advertised.
@@ -34,6 +34,11 @@ static const u32 miracast_plane_formats[] = {
 	DRM_FORMAT_RGB565,
 };
 
+/* The daemon composites the cursor over the frame: it needs alpha. */
+static const u32 miracast_cursor_formats[] = {
+	DRM_FORMAT_ARGB8888,
+};
+
 static const u64 miracast_plane_modifiers[] = {
 	DRM_FORMAT_MOD_LINEAR,
 	DRM_FORMAT_MOD_INVALID
@@ -55,7 +60,31 @@ static const struct drm_plane_helper_funcs miracast_primary_plane_helper_funcs =
 	.atomic_update = miracast_primary_plane_helper_atomic_update,
 };
 
-static const struct drm_plane_funcs miracast_primary_plane_funcs = {
+static int miracast_cursor_plane_helper_atomic_check(struct drm_plane *plane,
+						     struct drm_atomic_state *state)
+{
+	struct drm_plane_state *new_state = drm_atomic_get_new_plane_state(state, plane);
+	struct drm_crtc_state *crtc_state = NULL;
+	int ret;
+
+	if (new_state->crtc)
+		crtc_state = drm_atomic_get_new_crtc_state(state, new_state->crtc);
+	ret = drm_atomic_helper_check_plane_state(new_state, crtc_state,
+						  DRM_PLANE_NO_SCALING,
+						  DRM_PLANE_NO_SCALING, true, true);
+	if (ret || !new_state->fb)
+		return ret;
+	if (new_state->crtc_w > MIRACAST_CURSOR_MAX || new_state->crtc_h > MIRACAST_CURSOR_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+static const struct drm_plane_helper_funcs miracast_cursor_plane_helper_funcs = {
+	.prepare_fb = drm_gem_plane_helper_prepare_fb,
+	.atomic_check = miracast_cursor_plane_helper_atomic_check,
+};
+
+static const struct drm_plane_funcs miracast_plane_funcs = {
 	.update_plane = drm_atomic_helper_update_plane,
 	.disable_plane = drm_atomic_helper_disable_plane,
 	.reset = drm_atomic_helper_plane_reset,
@@ -81,13 +110,12 @@ static int miracast_crtc_helper_atomic_check(struct drm_crtc *crtc,
 					     struct drm_atomic_state *state)
 {
 	struct drm_crtc_state *crtc_state = drm_atomic_get_new_crtc_state(state, crtc);
-	int ret;
 
-	ret = miracast_check_crtc_primary_plane(crtc_state);
-	if (ret)
-		return ret;
-
-	return drm_atomic_add_affected_planes(state, crtc);
+	/*
+	 * The planes stay out of commits that do not name them: a frame's
+	 * damage is what the commit changed (see miracast_frame.c).
+	 */
+	return miracast_check_crtc_primary_plane(crtc_state);
 }
 
 static void miracast_event_done(void *cb_ctx, const struct miracast_io_status *iosb)
@@ -150,6 +178,7 @@ static void miracast_crtc_helper_atomic_disable(struct drm_crtc *crtc,
 {
 	struct miracast_device *mdev = to_miracast_device(crtc->dev);
 
+	miracast_frame_disable(mdev);
 	drm_crtc_vblank_off(crtc);
 	/* a mode change is announced by atomic_enable */
 	if (!crtc->state->enable)
@@ -158,21 +187,11 @@ static void miracast_crtc_helper_atomic_disable(struct drm_crtc *crtc,
 		miracast_send_event(mdev, MIRACAST_EVENT_STANDBY, NULL);
 }
 
-/* The flip completes at the next vblank (or at once without vblank). */
+/* The commit's frame goes to the daemon; its flip completes at a vblank. */
 static void miracast_crtc_helper_atomic_flush(struct drm_crtc *crtc,
 					      struct drm_atomic_state *state)
 {
-	struct drm_pending_vblank_event *event = crtc->state->event;
-
-	if (!event)
-		return;
-	crtc->state->event = NULL;
-	spin_lock_irq(&crtc->dev->event_lock);
-	if (drm_crtc_vblank_get(crtc) == 0)
-		drm_crtc_arm_vblank_event(crtc, event);
-	else
-		drm_crtc_send_vblank_event(crtc, event);
-	spin_unlock_irq(&crtc->dev->event_lock);
+	miracast_frame_flush(to_miracast_device(crtc->dev), state);
 }
 
 static const struct drm_crtc_helper_funcs miracast_crtc_helper_funcs = {
@@ -196,6 +215,7 @@ static enum hrtimer_restart miracast_vblank_timer(struct hrtimer *timer)
 	 */
 	hrtimer_forward_now(timer, mdev->vblank_period);
 	drm_crtc_handle_vblank(&mdev->crtc);
+	miracast_frame_vblank(mdev);
 	return HRTIMER_RESTART;
 }
 
@@ -442,8 +462,30 @@ static const struct drm_connector_funcs miracast_connector_funcs = {
 	.atomic_destroy_state = drm_atomic_helper_connector_destroy_state,
 };
 
+/*
+ * The CRTC is lit before the planes are updated, so a modeset's MODE
+ * message precedes its first frame and frames find the vblank running;
+ * atomic_flush runs on dark CRTCs too, to complete their flips.
+ */
+static void miracast_atomic_commit_tail(struct drm_atomic_state *state)
+{
+	struct drm_device *drm = state->dev;
+
+	drm_atomic_helper_commit_modeset_disables(drm, state);
+	drm_atomic_helper_commit_modeset_enables(drm, state);
+	drm_atomic_helper_commit_planes(drm, state, 0);
+	drm_atomic_helper_fake_vblank(state);
+	drm_atomic_helper_commit_hw_done(state);
+	drm_atomic_helper_wait_for_vblanks(drm, state);
+	drm_atomic_helper_cleanup_planes(drm, state);
+}
+
+static const struct drm_mode_config_helper_funcs miracast_mode_config_helper_funcs = {
+	.atomic_commit_tail = miracast_atomic_commit_tail,
+};
+
 static const struct drm_mode_config_funcs miracast_mode_config_funcs = {
-	.fb_create = drm_gem_fb_create_with_dirty,
+	.fb_create = miracast_fb_create,
 	.atomic_check = drm_atomic_helper_check,
 	.atomic_commit = drm_atomic_helper_commit,
 };
@@ -453,7 +495,7 @@ int miracast_kms_init(struct miracast_device *mdev)
 	struct drm_device *drm = &mdev->drm;
 	struct drm_connector *connector = &mdev->connector;
 	struct drm_encoder *encoder = &mdev->encoder;
-	struct miracast_plane *primary;
+	struct miracast_plane *primary, *cursor;
 	struct drm_crtc *crtc = &mdev->crtc;
 	int ret;
 
@@ -472,10 +514,17 @@ int miracast_kms_init(struct miracast_device *mdev)
 	drm->mode_config.max_width = MIRACAST_MAX_SIZE;
 	drm->mode_config.max_height = MIRACAST_MAX_SIZE;
 	drm->mode_config.preferred_depth = 24;
+	drm->mode_config.cursor_width = MIRACAST_CURSOR_SIZE;
+	drm->mode_config.cursor_height = MIRACAST_CURSOR_SIZE;
 	drm->mode_config.funcs = &miracast_mode_config_funcs;
+	drm->mode_config.helper_private = &miracast_mode_config_helper_funcs;
+
+	ret = miracast_frames_init(mdev);
+	if (ret)
+		return ret;
 
 	primary = drmm_universal_plane_alloc(drm, struct miracast_plane, base, 0,
-					     &miracast_primary_plane_funcs,
+					     &miracast_plane_funcs,
 					     miracast_plane_formats,
 					     ARRAY_SIZE(miracast_plane_formats),
 					     miracast_plane_modifiers,
@@ -486,7 +535,18 @@ int miracast_kms_init(struct miracast_device *mdev)
 	drm_plane_enable_fb_damage_clips(&primary->base);
 	mdev->primary = primary;
 
-	ret = drmm_crtc_init_with_planes(drm, crtc, &primary->base, NULL,
+	cursor = drmm_universal_plane_alloc(drm, struct miracast_plane, base, 0,
+					    &miracast_plane_funcs,
+					    miracast_cursor_formats,
+					    ARRAY_SIZE(miracast_cursor_formats),
+					    miracast_plane_modifiers,
+					    DRM_PLANE_TYPE_CURSOR, NULL);
+	if (IS_ERR(cursor))
+		return PTR_ERR(cursor);
+	drm_plane_helper_add(&cursor->base, &miracast_cursor_plane_helper_funcs);
+	mdev->cursor = cursor;
+
+	ret = drmm_crtc_init_with_planes(drm, crtc, &primary->base, &cursor->base,
 					 &miracast_crtc_funcs, NULL);
 	if (ret)
 		return ret;

@@ -111,9 +111,9 @@ static int miracast_accepts(struct miracast_context *ctx)
 	}
 }
 
-int miracast_send_message(struct miracast_context *ctx,
-			  const void *in, u32 in_size, void *out, u32 out_size,
-			  miracast_send_message_cb cb, void *cb_ctx)
+int miracast_send_message_id(struct miracast_context *ctx,
+			     const void *in, u32 in_size, void *out, u32 out_size,
+			     miracast_send_message_cb cb, void *cb_ctx, u64 *id)
 {
 	enum miracast_ctx_state state;
 	struct miracast_msg *msg;
@@ -145,6 +145,8 @@ int miracast_send_message(struct miracast_context *ctx,
 	}
 	state = ctx->state;
 	msg->id = ctx->next_id++;
+	if (id)
+		*id = msg->id;
 	ctx->outstanding++;
 	ctx->stats.sent++;
 	if (state == MIRACAST_CTX_CREATED) {
@@ -162,6 +164,52 @@ int miracast_send_message(struct miracast_context *ctx,
 	else if (state == MIRACAST_CTX_STARTED)
 		wake_up_interruptible(&ctx->read_wq);
 	return -EINPROGRESS;
+}
+
+int miracast_send_message(struct miracast_context *ctx,
+			  const void *in, u32 in_size, void *out, u32 out_size,
+			  miracast_send_message_cb cb, void *cb_ctx)
+{
+	return miracast_send_message_id(ctx, in, in_size, out, out_size, cb, cb_ctx,
+					NULL);
+}
+
+static struct miracast_msg *miracast_find(struct list_head *list, u64 id)
+{
+	struct miracast_msg *msg;
+
+	/* the newest messages are at the tail */
+	list_for_each_entry_reverse(msg, list, node)
+		if (msg->id == id)
+			return msg;
+	return NULL;
+}
+
+int miracast_message_withdraw(struct miracast_context *ctx, u64 id)
+{
+	struct miracast_msg *msg;
+
+	might_sleep();
+
+	spin_lock(&ctx->lock);
+	msg = miracast_find(&ctx->pending, id);
+	if (msg) {
+		ctx->n_pending--;
+	} else {
+		msg = miracast_find(&ctx->held, id);
+		if (msg)
+			ctx->n_held--;
+	}
+	if (msg) {
+		list_del(&msg->node);
+		ctx->stats.withdrawn++;
+	}
+	spin_unlock(&ctx->lock);
+
+	if (!msg)
+		return -ENOENT;
+	miracast_msg_cancel(ctx, msg, false);
+	return 0;
 }
 
 /*

@@ -61,6 +61,7 @@ struct miracast_msg_stats {
 	u64 cancelled;		/* ended with MIRACAST_STATUS_CANCELLED */
 	u64 callbacks;		/* callbacks that have returned */
 	u64 late;		/* completions refused with -ENOENT */
+	u64 withdrawn;		/* taken back unread by their sender */
 };
 
 struct miracast_context {
@@ -91,6 +92,18 @@ void miracast_context_init(struct miracast_context *ctx, u32 max_outstanding,
 int miracast_send_message(struct miracast_context *ctx,
 			  const void *in, u32 in_size, void *out, u32 out_size,
 			  miracast_send_message_cb cb, void *cb_ctx);
+
+/* The same, telling the message's id (written before any callback runs). */
+int miracast_send_message_id(struct miracast_context *ctx,
+			     const void *in, u32 in_size, void *out, u32 out_size,
+			     miracast_send_message_cb cb, void *cb_ctx, u64 *id);
+
+/*
+ * Takes back message id if nobody has read it yet: its callback has run
+ * with MIRACAST_STATUS_CANCELLED when this returns 0. -ENOENT when it was
+ * read, completed or cancelled already. May sleep.
+ */
+int miracast_message_withdraw(struct miracast_context *ctx, u64 id);
 
 /* Lifecycle, called with class_lock held. */
 int miracast_context_create(struct miracast_context *ctx, struct file *file);

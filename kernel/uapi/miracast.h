@@ -64,7 +64,8 @@ struct miracast_caps {
 	__u32 max_out_size;		/* largest output a completion may carry */
 	__u32 max_batch;		/* entries per COMPLETE_BATCH */
 	__u32 max_chunk_private_data_size;
-	__u32 reserved[9];
+	__u32 max_chunks;		/* records the kernel's chunk queue holds */
+	__u32 reserved[8];
 };
 
 /* CREATE_CONTEXT: flags in (zero), the rest out */
@@ -193,6 +194,95 @@ struct miracast_event_mode {
 	__u32 reserved;
 };
 
+/*
+ * FRAME: what the display shows from its next vblank on. Sent for every
+ * commit that changes the primary or the cursor plane while the CRTC is
+ * on. The frame holds its buffers until the message is completed: a flip
+ * that replaces a frame's buffer is not reported done before then (or
+ * before the deadline, see docs/uapi.md), so the client cannot draw into
+ * a buffer the daemon is still reading. A frame still unread when a newer
+ * one comes is withdrawn (cancelled) and counted as dropped.
+ *
+ * A plane's buffer_id is 0 when the plane is off. GET_BUFFER_FD turns a
+ * buffer_id into a dma-buf; BUFFER_GONE tells when the id is dead.
+ * Damage rectangles are in the primary buffer's coordinates, inside its
+ * source rectangle; more than MIRACAST_FRAME_MAX_RECTS become their
+ * bounding box (MIRACAST_FRAME_DAMAGE_MERGED). A commit that only moves
+ * the cursor has rect_count 0.
+ */
+#define MIRACAST_EVENT_FRAME		5
+#define MIRACAST_EVENT_BUFFER_GONE	6
+
+#define MIRACAST_FRAME_MAX_RECTS	16
+#define MIRACAST_FRAME_DAMAGE_MERGED	0x00000001U
+#define MIRACAST_FRAME_CURSOR_CHANGED	0x00000002U
+
+struct miracast_rect {
+	__s32 x1, y1;			/* top left, included */
+	__s32 x2, y2;			/* bottom right, excluded */
+};
+
+struct miracast_frame_plane {
+	__u64 buffer_id;		/* 0: the plane shows nothing */
+	__u64 modifier;			/* DRM_FORMAT_MOD_LINEAR */
+	__u32 format;			/* DRM_FORMAT_* fourcc */
+	__u32 width, height;		/* of the buffer, in pixels */
+	__u32 pitch, offset;		/* bytes */
+	__s32 crtc_x, crtc_y;		/* where the source lands on the display */
+	__u32 src_x, src_y;		/* the buffer's pixels shown, */
+	__u32 src_w, src_h;		/* starting at src_x, src_y */
+	__u32 reserved;
+};
+
+struct miracast_event_frame {
+	struct miracast_event hdr;
+	__u64 frame;			/* frame number, 1 on: chunk ids' 40 bits */
+	__u64 vblank_ns;		/* CLOCK_MONOTONIC time of the vblank ... */
+	__u64 vblank_seq;		/* ... and its sequence, as flip events have */
+	struct miracast_frame_plane primary;
+	struct miracast_frame_plane cursor;
+	__u32 flags;			/* MIRACAST_FRAME_* */
+	__u32 rect_count;
+	struct miracast_rect rects[];	/* rect_count damaged rectangles */
+};
+
+/* BUFFER_GONE: the buffer's framebuffer is destroyed; its id is dead. */
+struct miracast_event_buffer_gone {
+	struct miracast_event hdr;
+	__u64 buffer_id;
+};
+
+/*
+ * GET_BUFFER_FD: a read-only dma-buf of a buffer a FRAME has named. Every
+ * call returns a new fd of the same dma-buf; the daemon maps it once and
+ * keeps it until BUFFER_GONE. flags: O_CLOEXEC or 0.
+ */
+struct miracast_buffer_fd {
+	__u64 buffer_id;
+	__u32 flags;
+	__s32 fd;			/* out */
+	__u64 size;			/* out: of the dma-buf, in bytes */
+	__u32 reserved[4];
+};
+
+/*
+ * GET_CHUNKS: the kernel's chunk records (FRAME_START, FRAME_DROPPED), as
+ * Windows' GetNextChunkData: up to count records at chunks_ptr, oldest
+ * first. Waits up to timeout_ms for the first one (0: never waits).
+ * Errors: ETIMEDOUT when none came; ECONNRESET once after records were
+ * lost to overflow (the queue holds max_chunks; the daemon should send an
+ * IDR), then only newer records are returned.
+ */
+struct miracast_get_chunks {
+	__u64 chunks_ptr;		/* struct miracast_chunk_report[count] */
+	__u32 count;
+	__u32 returned;			/* out */
+	__u32 timeout_ms;
+	__u32 remaining;		/* out: records still queued */
+	__u32 entry_size;		/* sizeof(struct miracast_chunk_report) */
+	__u32 reserved;
+};
+
 /* GET_STATE's output */
 #define MIRACAST_CONTEXT_CREATED	1
 #define MIRACAST_CONTEXT_STARTED	2
@@ -208,7 +298,8 @@ struct miracast_state {
 };
 
 /*
- * REPORT_CHUNK: the daemon's stages of a frame, as Windows' chunk records.
+ * REPORT_CHUNK: the daemon's stages of a frame, as Windows' chunk records;
+ * GET_CHUNKS returns the kernel's, in the same structure.
  * id = frame number (40 bits) << 24 | part (24 bits, the last part is 0).
  */
 #define MIRACAST_CHUNK_COLOR_CONVERT_COMPLETE	1
@@ -266,5 +357,9 @@ struct miracast_session_status {
 	_IOW(MIRACAST_IOC_MAGIC, 0x08, struct miracast_chunk_report)
 #define MIRACAST_IOC_REPORT_STATUS \
 	_IOW(MIRACAST_IOC_MAGIC, 0x09, struct miracast_session_status)
+#define MIRACAST_IOC_GET_BUFFER_FD \
+	_IOWR(MIRACAST_IOC_MAGIC, 0x0a, struct miracast_buffer_fd)
+#define MIRACAST_IOC_GET_CHUNKS \
+	_IOWR(MIRACAST_IOC_MAGIC, 0x0b, struct miracast_get_chunks)
 
 #endif /* _UAPI_MIRACAST_H */

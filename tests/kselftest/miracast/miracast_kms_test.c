@@ -52,7 +52,7 @@ static drmModeModeInfo mode_640x480(void)
 
 FIXTURE(kms) {
 	int fd;
-	uint32_t crtc, connector, plane;
+	uint32_t crtc, connector, plane, cursor;
 	uint32_t fb[2];
 	uint32_t handle[2];
 };
@@ -75,10 +75,26 @@ static uint32_t create_fb(struct __test_metadata *_metadata, int fd,
 	return fb;
 }
 
+/* A plane's "type" property, or -1. */
+static uint64_t plane_type(int fd, uint32_t plane)
+{
+	drmModeObjectPropertiesPtr props;
+	uint64_t type = (uint64_t)-1;
+	uint32_t i, id = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "type");
+
+	props = drmModeObjectGetProperties(fd, plane, DRM_MODE_OBJECT_PLANE);
+	for (i = 0; props && i < props->count_props; i++)
+		if (props->props[i] == id)
+			type = props->prop_values[i];
+	drmModeFreeObjectProperties(props);
+	return type;
+}
+
 FIXTURE_SETUP(kms)
 {
 	drmModeResPtr res;
 	drmModePlaneResPtr planes;
+	uint32_t i;
 
 	self->fd = mc_open_card(0);
 	ASSERT_LE(0, self->fd) TH_LOG("DRM card of miracast0: %s", strerror(errno));
@@ -93,9 +109,18 @@ FIXTURE_SETUP(kms)
 	drmModeFreeResources(res);
 	planes = drmModeGetPlaneResources(self->fd);
 	ASSERT_NE(NULL, planes);
-	ASSERT_EQ(1, planes->count_planes);
-	self->plane = planes->planes[0];
+	ASSERT_EQ(2, planes->count_planes);
+	for (i = 0; i < planes->count_planes; i++) {
+		uint64_t type = plane_type(self->fd, planes->planes[i]);
+
+		if (type == DRM_PLANE_TYPE_PRIMARY)
+			self->plane = planes->planes[i];
+		else if (type == DRM_PLANE_TYPE_CURSOR)
+			self->cursor = planes->planes[i];
+	}
 	drmModeFreePlaneResources(planes);
+	ASSERT_NE(0, self->plane);
+	ASSERT_NE(0, self->cursor);
 	self->fb[0] = create_fb(_metadata, self->fd, 640, 480, DRM_FORMAT_XRGB8888,
 				&self->handle[0]);
 	self->fb[1] = create_fb(_metadata, self->fd, 640, 480, DRM_FORMAT_XRGB8888,
@@ -264,6 +289,22 @@ TEST_F(kms, primary_plane)
 	drmModeFreePlane(p);
 	EXPECT_NE(0, prop_id(self->fd, self->plane, DRM_MODE_OBJECT_PLANE, "FB_DAMAGE_CLIPS"));
 	EXPECT_NE(0, prop_id(self->fd, self->plane, DRM_MODE_OBJECT_PLANE, "IN_FORMATS"));
+}
+
+TEST_F(kms, cursor_plane)
+{
+	drmModePlanePtr p = drmModeGetPlane(self->fd, self->cursor);
+	uint64_t w = 0, h = 0;
+
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(1, p->possible_crtcs);
+	ASSERT_EQ(1, p->count_formats);
+	EXPECT_EQ(DRM_FORMAT_ARGB8888, p->formats[0]);
+	drmModeFreePlane(p);
+	ASSERT_EQ(0, drmGetCap(self->fd, DRM_CAP_CURSOR_WIDTH, &w));
+	ASSERT_EQ(0, drmGetCap(self->fd, DRM_CAP_CURSOR_HEIGHT, &h));
+	EXPECT_EQ(64, w);
+	EXPECT_EQ(64, h);
 }
 
 TEST_F(kms, modeset_and_flip)
@@ -500,21 +541,25 @@ TEST_F(kms, flip_events_carry_vblank_sequence_and_time)
 	EXPECT_LE(seq[7], vbl.reply.sequence);
 }
 
-/* Reads the next message of the daemon fd d: its event type, and completes it. */
-static int next_event(int d, struct miracast_event_mode *ev)
+/*
+ * Reads the next message of the daemon fd: its event type, and completes
+ * it. Frames are not display events: they are completed and skipped.
+ */
+static int next_event(struct mc_reader *r, struct miracast_event_mode *ev)
 {
-	char buf[256];
-	struct miracast_msg_header *h = (void *)buf;
 	struct miracast_completion c = { 0 };
-	ssize_t n = read(d, buf, MIRACAST_MSG_SIZE(sizeof(*ev)));
+	struct miracast_msg_header *h;
 
-	if (n < (ssize_t)(sizeof(*h) + sizeof(ev->hdr)))
-		return n < 0 ? -errno : -1;
-	memset(ev, 0, sizeof(*ev));
-	memcpy(ev, h + 1, h->in_size < sizeof(*ev) ? h->in_size : sizeof(*ev));
-	c.id = h->id;
-	if (ioctl(d, MIRACAST_IOC_COMPLETE, &c) || h->in_size != ev->hdr.size)
-		return -1;
+	do {
+		h = mc_next_msg(r);
+		if (!h)
+			return -errno;
+		memset(ev, 0, sizeof(*ev));
+		memcpy(ev, h + 1, h->in_size < sizeof(*ev) ? h->in_size : sizeof(*ev));
+		c.id = h->id;
+		if (ioctl(r->fd, MIRACAST_IOC_COMPLETE, &c) || h->in_size != ev->hdr.size)
+			return -1;
+	} while (ev->hdr.type == MIRACAST_EVENT_FRAME);
 	return ev->hdr.type;
 }
 
@@ -527,8 +572,11 @@ TEST_F(kms, display_events_reach_the_daemon)
 	struct miracast_event_mode ev;
 	drmModeAtomicReqPtr req;
 	int d = mc_open(0);
+	struct mc_reader *r = mc_reader_new(d);
 
 	ASSERT_LE(0, d);
+	ASSERT_NE(NULL, r);
+	r->wait_ms = 0;	/* display events are sent by the (blocking) commits */
 	ASSERT_NE(0, dpms);
 	ASSERT_EQ(0, fcntl(d, F_SETFL, O_NONBLOCK));
 	ASSERT_EQ(0, ioctl(d, MIRACAST_IOC_CREATE_CONTEXT, &cc));
@@ -536,7 +584,7 @@ TEST_F(kms, display_events_reach_the_daemon)
 
 	/* A modeset tells the mode. */
 	ASSERT_EQ(0, commit_mode(self->fd, self, &mode, DRM_MODE_ATOMIC_ALLOW_MODESET));
-	ASSERT_EQ(MIRACAST_EVENT_MODE, next_event(d, &ev));
+	ASSERT_EQ(MIRACAST_EVENT_MODE, next_event(r, &ev));
 	EXPECT_EQ(sizeof(ev), ev.hdr.size);
 	EXPECT_EQ(25175, ev.mode.clock);
 	EXPECT_EQ(640, ev.mode.hdisplay);
@@ -544,32 +592,33 @@ TEST_F(kms, display_events_reach_the_daemon)
 	EXPECT_EQ(480, ev.mode.vdisplay);
 	EXPECT_EQ(525, ev.mode.vtotal);
 	EXPECT_EQ(DRM_MODE_FLAG_NHSYNC | DRM_MODE_FLAG_NVSYNC, ev.mode.flags);
-	EXPECT_EQ(-EAGAIN, next_event(d, &ev));
+	EXPECT_EQ(-EAGAIN, next_event(r, &ev));
 
 	/* DPMS off and on: standby and resume, in the same mode. */
 	ASSERT_EQ(0, drmModeConnectorSetProperty(self->fd, self->connector, dpms,
 						 DRM_MODE_DPMS_OFF));
-	EXPECT_EQ(MIRACAST_EVENT_STANDBY, next_event(d, &ev));
+	EXPECT_EQ(MIRACAST_EVENT_STANDBY, next_event(r, &ev));
 	EXPECT_EQ(sizeof(ev.hdr), ev.hdr.size);
 	ASSERT_EQ(0, drmModeConnectorSetProperty(self->fd, self->connector, dpms,
 						 DRM_MODE_DPMS_ON));
-	EXPECT_EQ(MIRACAST_EVENT_RESUME, next_event(d, &ev));
+	EXPECT_EQ(MIRACAST_EVENT_RESUME, next_event(r, &ev));
 
 	/* A page flip changes no mode. */
 	ASSERT_EQ(0, drmModePageFlip(self->fd, self->crtc, self->fb[1],
 				     DRM_MODE_PAGE_FLIP_EVENT, NULL));
 	ASSERT_EQ(1, wait_flip(self->fd));
-	EXPECT_EQ(-EAGAIN, next_event(d, &ev));
+	EXPECT_EQ(-EAGAIN, next_event(r, &ev));
 
 	/* Switched off: the mode is gone. */
 	req = disable_req(self->fd, self);
 	ASSERT_EQ(0, drmModeAtomicCommit(self->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL));
 	drmModeAtomicFree(req);
-	EXPECT_EQ(MIRACAST_EVENT_DISABLE, next_event(d, &ev));
+	EXPECT_EQ(MIRACAST_EVENT_DISABLE, next_event(r, &ev));
 	EXPECT_EQ(0, mc_state_num(0, "outstanding"));
 
 	/* Without a session nobody is told, and nothing is kept. */
 	close(d);
+	free(r);
 	ASSERT_EQ(0, commit_mode(self->fd, self, &mode, DRM_MODE_ATOMIC_ALLOW_MODESET));
 	EXPECT_EQ(0, mc_state_num(0, "outstanding"));
 }

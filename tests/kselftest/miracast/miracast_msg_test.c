@@ -174,6 +174,7 @@ TEST_F(ctx, query_caps)
 	EXPECT_EQ(param("max_message_size"), a.max_in_size);
 	EXPECT_EQ(param("max_output_size"), a.max_out_size);
 	EXPECT_EQ(1024, a.max_batch);
+	EXPECT_EQ(256, a.max_chunks);
 	for (i = 0; i < sizeof(a.reserved) / sizeof(a.reserved[0]); i++)
 		EXPECT_EQ(0, a.reserved[i]);
 }

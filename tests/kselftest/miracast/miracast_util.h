@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "miracast.h"
 
 #define MC_SYSFS_MISC	"/sys/class/misc"
 #define MC_DEBUGFS_DRI	"/sys/kernel/debug/dri"
@@ -241,6 +244,57 @@ static inline int mc_test_results(int index, struct mc_test_rec *recs, int max,
 	}
 	fclose(f);
 	return n;
+}
+
+/*
+ * Hands out the messages of a daemon fd one at a time: read() returns
+ * several back to back.
+ */
+struct mc_reader {
+	int fd;
+	int wait_ms;			/* for a message to come (5000) */
+	size_t len, off;
+	unsigned char buf[1 << 17] __attribute__((aligned(8)));
+};
+
+static inline struct mc_reader *mc_reader_new(int fd)
+{
+	struct mc_reader *r = calloc(1, sizeof(*r));
+
+	if (r) {
+		r->fd = fd;
+		r->wait_ms = 5000;
+	}
+	return r;
+}
+
+/* The next message (valid until the next call), or NULL with errno set. */
+static inline struct miracast_msg_header *mc_next_msg(struct mc_reader *r)
+{
+	struct miracast_msg_header *h;
+
+	if (r->off >= r->len) {
+		ssize_t n = read(r->fd, r->buf, sizeof(r->buf));
+
+		if (n < 0 && errno == EAGAIN && r->wait_ms) {
+			struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+
+			if (poll(&pfd, 1, r->wait_ms) == 1)
+				n = read(r->fd, r->buf, sizeof(r->buf));
+			else
+				errno = EAGAIN;
+		}
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENODATA;
+			return NULL;
+		}
+		r->len = n;
+		r->off = 0;
+	}
+	h = (struct miracast_msg_header *)(r->buf + r->off);
+	r->off += MIRACAST_MSG_SIZE(h->in_size);
+	return h;
 }
 
 #endif /* MIRACAST_UTIL_H */
