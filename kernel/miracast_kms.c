@@ -44,8 +44,12 @@ static const u64 miracast_plane_modifiers[] = {
 	DRM_FORMAT_MOD_INVALID
 };
 
-static void miracast_primary_plane_helper_atomic_update(struct drm_plane *plane,
-							struct drm_atomic_state *state)
+/*
+ * The frame message is built once per commit in the CRTC's atomic_flush;
+ * the planes only count their updates.
+ */
+static void miracast_plane_helper_atomic_update(struct drm_plane *plane,
+						struct drm_atomic_state *state)
 {
 	struct drm_plane_state *new_state = drm_atomic_get_new_plane_state(state, plane);
 	struct miracast_device *mdev = to_miracast_device(plane->dev);
@@ -57,7 +61,7 @@ static void miracast_primary_plane_helper_atomic_update(struct drm_plane *plane,
 static const struct drm_plane_helper_funcs miracast_primary_plane_helper_funcs = {
 	.prepare_fb = drm_gem_plane_helper_prepare_fb,
 	.atomic_check = drm_plane_helper_atomic_check,
-	.atomic_update = miracast_primary_plane_helper_atomic_update,
+	.atomic_update = miracast_plane_helper_atomic_update,
 };
 
 static int miracast_cursor_plane_helper_atomic_check(struct drm_plane *plane,
@@ -82,6 +86,7 @@ static int miracast_cursor_plane_helper_atomic_check(struct drm_plane *plane,
 static const struct drm_plane_helper_funcs miracast_cursor_plane_helper_funcs = {
 	.prepare_fb = drm_gem_plane_helper_prepare_fb,
 	.atomic_check = miracast_cursor_plane_helper_atomic_check,
+	.atomic_update = miracast_plane_helper_atomic_update,
 };
 
 static const struct drm_plane_funcs miracast_plane_funcs = {
