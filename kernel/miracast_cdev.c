@@ -61,7 +61,7 @@ static int miracast_destroy(struct miracast_device *mdev, struct file *file)
 	mutex_unlock(&mdev->ctx.class_lock);
 	/* GET_CHUNKS waiters return */
 	if (!ret)
-		miracast_chunks_reset(mdev);
+		miracast_frames_reset(mdev);
 	return ret;
 }
 
@@ -120,7 +120,7 @@ static int miracast_ioc_create_context(struct miracast_device *mdev, struct file
 	mutex_unlock(&mdev->ctx.class_lock);
 	if (ret)
 		return ret;
-	miracast_chunks_reset(mdev);
+	miracast_frames_reset(mdev);
 	args->connector_id = mdev->connector.base.id;
 	args->drm_minor = mdev->drm.primary->index;
 	return 0;
@@ -519,5 +519,5 @@ void miracast_cdev_unregister(struct miracast_device *mdev)
 	miracast_context_kill(&mdev->ctx);
 	miracast_monitor_departure(mdev);
 	mutex_unlock(&mdev->ctx.class_lock);
-	miracast_chunks_reset(mdev);
+	miracast_frames_reset(mdev);
 }

@@ -167,7 +167,7 @@ void miracast_frame_send_event(struct miracast_device *mdev,
 			       struct drm_pending_vblank_event *event);
 int miracast_buffer_get_fd(struct miracast_device *mdev, struct file *file,
 			   struct miracast_buffer_fd *args, struct file **dmabuf_file);
-void miracast_chunks_reset(struct miracast_device *mdev);
+void miracast_frames_reset(struct miracast_device *mdev);
 __poll_t miracast_chunks_poll(struct miracast_device *mdev, struct file *file,
 			      poll_table *wait);
 int miracast_chunks_get(struct miracast_device *mdev, struct file *file,

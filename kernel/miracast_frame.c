@@ -469,10 +469,16 @@ static void miracast_fb_destroy(struct drm_framebuffer *fb)
 	struct miracast_device *mdev = to_miracast_device(fb->dev);
 	struct miracast_fb *mfb = to_miracast_fb(fb);
 	struct miracast_event_buffer_gone *ev;
+	struct dma_buf *dmabuf;
 
 	xa_erase(&mdev->frames.buffers, mfb->id);
-	if (mfb->dmabuf)
-		dma_buf_put(mfb->dmabuf);
+	/* miracast_frames_reset() may be looking at it */
+	mutex_lock(&mdev->frames.export_lock);
+	dmabuf = mfb->dmabuf;
+	mfb->dmabuf = NULL;
+	mutex_unlock(&mdev->frames.export_lock);
+	if (dmabuf)
+		dma_buf_put(dmabuf);
 	if (READ_ONCE(mfb->announced)) {
 		ev = kzalloc(sizeof(*ev), GFP_KERNEL);
 		if (ev) {
@@ -595,9 +601,18 @@ out:
 
 /* Chunks */
 
-void miracast_chunks_reset(struct miracast_device *mdev)
+/*
+ * A context begins or ends: its chunk records go (GET_CHUNKS waiters
+ * return), and so does what it knew of the buffers. The dma-bufs kept for
+ * it are released, for each holds the module: kept for the fbdev's
+ * framebuffer, which lives as long as the device, one would make the
+ * module impossible to unload. The next context is told of buffers anew.
+ */
+void miracast_frames_reset(struct miracast_device *mdev)
 {
 	struct miracast_frames *fr = &mdev->frames;
+	struct miracast_fb *mfb;
+	unsigned long index;
 
 	spin_lock_irq(&fr->lock);
 	fr->chunk_first += fr->chunk_count;
@@ -606,6 +621,16 @@ void miracast_chunks_reset(struct miracast_device *mdev)
 	fr->chunk_reset = false;
 	spin_unlock_irq(&fr->lock);
 	wake_up_all(&fr->chunk_wq);
+
+	/* miracast_fb_destroy() takes export_lock before it frees */
+	mutex_lock(&fr->export_lock);
+	xa_for_each(&fr->buffers, index, mfb) {
+		WRITE_ONCE(mfb->announced, false);
+		if (mfb->dmabuf)
+			dma_buf_put(mfb->dmabuf);
+		mfb->dmabuf = NULL;
+	}
+	mutex_unlock(&fr->export_lock);
 }
 
 static bool miracast_chunks_ready(struct miracast_device *mdev, struct file *file)

@@ -7,7 +7,6 @@
  */
 #include <signal.h>
 #include <sys/wait.h>
-#include <linux/dma-buf.h>
 
 #include "kselftest_harness.h"
 #include "miracast_kms_util.h"
@@ -176,11 +175,9 @@ FIXTURE_TEARDOWN(pixels)
 /* Draw, commit, read the frame, map its dma-buf: every byte as drawn. */
 TEST_F(pixels, match_through_the_dmabuf)
 {
-	struct dma_buf_sync sync = { 0 };
 	struct mc_frame f;
-	uint64_t size = 0;
+	size_t size, bytes;
 	uint8_t *map;
-	size_t bytes;
 	int fd;
 
 	mc_buf_fill(&self->buf, variant->format);
@@ -190,23 +187,16 @@ TEST_F(pixels, match_through_the_dmabuf)
 	ASSERT_EQ(self->buf.pitch, f.f.primary.pitch);
 	EXPECT_LE(640 * variant->cpp, f.f.primary.pitch);
 
-	fd = mc_buffer_fd(self->d, f.f.primary.buffer_id, O_CLOEXEC, &size);
-	ASSERT_LE(0, fd) TH_LOG("GET_BUFFER_FD: %s", strerror(-fd));
+	map = mc_map_frame(self->d, &f, &fd, &size);
+	ASSERT_NE(NULL, map) TH_LOG("map the frame: %s", strerror(errno));
 	bytes = (size_t)f.f.primary.pitch * f.f.primary.height;
 	ASSERT_LE(bytes, size);
-	map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, map) TH_LOG("mmap: %s", strerror(errno));
-	sync.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ;
-	EXPECT_EQ(0, ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync));
 	EXPECT_EQ(0, memcmp(map + f.f.primary.offset, self->buf.map, bytes));
 
 	/* The same memory, not a copy: a change shows through the mapping. */
 	self->buf.map[12345] ^= 0xff;
 	EXPECT_EQ(self->buf.map[12345], map[12345]);
-	sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
-	EXPECT_EQ(0, ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync));
-	munmap(map, size);
-	close(fd);
+	mc_unmap_frame(fd, map, size);
 	ASSERT_EQ(0, mc_complete(self->d, f.id, MIRACAST_STATUS_SUCCESS));
 }
 
@@ -621,21 +611,13 @@ TEST_F(frame, stop_releases_the_buffers)
 /* A daemon that streams (reads and completes every frame) until killed. */
 static void streaming_daemon(int ready)
 {
-	struct miracast_monitor mon = { .link_type = DRM_MODE_CONNECTOR_HDMIA, .mode_count = 1 };
-	struct miracast_mode mode = { 25175, 640, 656, 752, 800, 480, 490, 492, 525,
-				      DRM_MODE_FLAG_NHSYNC | DRM_MODE_FLAG_NVSYNC,
-				      DRM_MODE_TYPE_PREFERRED };
-	unsigned char in[sizeof(mon) + sizeof(mode)];
-	struct miracast_io_control io = { .opcode = MIRACAST_IOCTL_MONITOR_ARRIVAL,
-					  .in_ptr = (uintptr_t)in, .in_size = sizeof(in) };
+	drmModeModeInfo mode = mc_mode_640x480();
 	struct pollfd pfd = { .events = POLLIN };
 	struct mc_reader *r;
 	struct mc_frame f;
 	int d = mc_daemon_open(0);
 
-	memcpy(in, &mon, sizeof(mon));
-	memcpy(in + sizeof(mon), &mode, sizeof(mode));
-	if (d < 0 || ioctl(d, MIRACAST_IOC_IO_CONTROL, &io))
+	if (d < 0 || mc_arrive(d, &mode))
 		_exit(1);
 	r = mc_reader_new(d);
 	if (write(ready, "x", 1) != 1)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/dma-buf.h>
 #include <drm_fourcc.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
@@ -66,6 +67,21 @@ static inline drmModeModeInfo mc_mode_640x480(void)
 		.flags = DRM_MODE_FLAG_NHSYNC | DRM_MODE_FLAG_NVSYNC,
 		.type = DRM_MODE_TYPE_USERDEF,
 		.name = "640x480",
+	};
+	return m;
+}
+
+/* CEA-861 1920x1080@60 (VIC 16). */
+static inline drmModeModeInfo mc_mode_1080p(void)
+{
+	drmModeModeInfo m = {
+		.clock = 148500,
+		.hdisplay = 1920, .hsync_start = 2008, .hsync_end = 2052, .htotal = 2200,
+		.vdisplay = 1080, .vsync_start = 1084, .vsync_end = 1089, .vtotal = 1125,
+		.vrefresh = 60,
+		.flags = DRM_MODE_FLAG_PHSYNC | DRM_MODE_FLAG_PVSYNC,
+		.type = DRM_MODE_TYPE_USERDEF,
+		.name = "1920x1080",
 	};
 	return m;
 }
@@ -201,14 +217,17 @@ static inline void mc_add_plane(drmModeAtomicReqPtr req, struct mc_display *d,
 	mc_add(req, d->fd, plane, DRM_MODE_OBJECT_PLANE, "CRTC_H", b->height);
 }
 
-/* Lights the display up in 640x480 with buf on the primary plane; 0 or -errno. */
-static inline int mc_light(struct mc_display *d, const struct mc_buf *b, uint32_t flags)
+/* Lights the display up in mode with buf on the primary plane; 0 or -errno. */
+static inline int mc_light_mode(struct mc_display *d, const struct mc_buf *b,
+				const drmModeModeInfo *mode, uint32_t flags)
 {
-	drmModeModeInfo mode = mc_mode_640x480();
 	drmModeAtomicReqPtr req;
 	int ret;
 
-	if (!d->mode_blob && drmModeCreatePropertyBlob(d->fd, &mode, sizeof(mode), &d->mode_blob))
+	if (d->mode_blob)
+		drmModeDestroyPropertyBlob(d->fd, d->mode_blob);
+	d->mode_blob = 0;
+	if (drmModeCreatePropertyBlob(d->fd, mode, sizeof(*mode), &d->mode_blob))
 		return -errno;
 	req = drmModeAtomicAlloc();
 	mc_add(req, d->fd, d->connector, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", d->crtc);
@@ -218,6 +237,14 @@ static inline int mc_light(struct mc_display *d, const struct mc_buf *b, uint32_
 	ret = drmModeAtomicCommit(d->fd, req, flags | DRM_MODE_ATOMIC_ALLOW_MODESET, NULL);
 	drmModeAtomicFree(req);
 	return ret;
+}
+
+/* Lights the display up in 640x480 with buf on the primary plane; 0 or -errno. */
+static inline int mc_light(struct mc_display *d, const struct mc_buf *b, uint32_t flags)
+{
+	drmModeModeInfo mode = mc_mode_640x480();
+
+	return mc_light_mode(d, b, &mode, flags);
 }
 
 /* Switches the display off; 0 or -errno. */
@@ -366,6 +393,68 @@ static inline int mc_get_chunks(int d, struct miracast_chunk_report *c, uint32_t
 	if (ioctl(d, MIRACAST_IOC_GET_CHUNKS, &g))
 		return -errno;
 	return g.returned;
+}
+
+/* MONITOR_ARRIVAL of a sink (no EDID) whose one, preferred mode is m; 0 or -errno. */
+static inline int mc_arrive(int d, const drmModeModeInfo *m)
+{
+	struct {
+		struct miracast_monitor mon;
+		struct miracast_mode mode;
+	} in = {
+		.mon = { .link_type = DRM_MODE_CONNECTOR_HDMIA, .mode_count = 1 },
+		.mode = {
+			m->clock, m->hdisplay, m->hsync_start, m->hsync_end, m->htotal,
+			m->vdisplay, m->vsync_start, m->vsync_end, m->vtotal,
+			m->flags, DRM_MODE_TYPE_PREFERRED,
+		},
+	};
+	struct miracast_io_control io = {
+		.opcode = MIRACAST_IOCTL_MONITOR_ARRIVAL,
+		.in_ptr = (uintptr_t)&in, .in_size = sizeof(in),
+	};
+
+	return ioctl(d, MIRACAST_IOC_IO_CONTROL, &io) ? -errno : 0;
+}
+
+/*
+ * Maps the primary buffer of frame f through its dma-buf, read-only, and
+ * begins a CPU read access; *fd and *size receive the dma-buf and the
+ * mapping's length. The mapping, or NULL with errno set.
+ */
+static inline uint8_t *mc_map_frame(int d, const struct mc_frame *f, int *fd, size_t *size)
+{
+	struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
+	uint64_t len = 0;
+	void *map;
+
+	*fd = mc_buffer_fd(d, f->f.primary.buffer_id, O_CLOEXEC, &len);
+	if (*fd < 0) {
+		errno = -*fd;
+		return NULL;
+	}
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, *fd, 0);
+	if (map == MAP_FAILED || ioctl(*fd, DMA_BUF_IOCTL_SYNC, &sync)) {
+		int err = errno;
+
+		if (map != MAP_FAILED)
+			munmap(map, len);
+		close(*fd);
+		errno = err;
+		return NULL;
+	}
+	*size = len;
+	return map;
+}
+
+/* Ends the CPU access begun by mc_map_frame and unmaps. */
+static inline void mc_unmap_frame(int fd, uint8_t *map, size_t size)
+{
+	struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ };
+
+	ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync);
+	munmap(map, size);
+	close(fd);
 }
 
 /* Sets the frame deadline parameter (ms); 0 or -1. */
