@@ -58,10 +58,16 @@ $(BUILD)/bench/msg_bench: bench/msg_bench.c kernel/uapi/miracast.h
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Ikernel/uapi -o $@ $< -lpthread
 
+$(BUILD)/bench/frame_bench: bench/frame_bench.c kernel/uapi/miracast.h \
+		tests/kselftest/miracast/miracast_kms_util.h tests/kselftest/miracast/miracast_util.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Ikernel/uapi -Itests/kselftest/miracast \
+		$$(pkg-config --cflags libdrm) -o $@ $< $$(pkg-config --libs libdrm)
+
 bench: deps
-	@$(MAKE) --no-print-directory module $(BUILD)/bench/msg_bench
+	@$(MAKE) --no-print-directory module $(BUILD)/bench/msg_bench $(BUILD)/bench/frame_bench
 	@tests/vm/run.sh $(BUILD)/bench /bin/sh $(CURDIR)/bench/guest-bench.sh \
-		$(KO) $(BUILD)/bench/msg_bench; rc=$$?; \
+		$(KO) $(BUILD)/bench/msg_bench $(BUILD)/bench/frame_bench; rc=$$?; \
 		cat $(BUILD)/bench/bench.txt; \
 		tests/vm/scan-log.sh $(BUILD)/bench/console.log $(BUILD)/bench/dmesg.txt && \
 		grep -q '^bench: exit status 0' $(BUILD)/bench/bench.txt && [ $$rc = 0 ]

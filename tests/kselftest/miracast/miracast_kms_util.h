@@ -279,6 +279,7 @@ static unsigned int mc_flip_seq;
 static inline void mc_flip_handler(int fd, unsigned int seq, unsigned int sec,
 				   unsigned int usec, unsigned int crtc, void *data)
 {
+	(void)fd, (void)sec, (void)usec, (void)crtc, (void)data;
 	mc_flip_seq = seq;
 	mc_flips++;
 }
