@@ -353,12 +353,14 @@ void miracast_frame_flush(struct miracast_device *mdev, struct drm_atomic_state 
 
 	/*
 	 * A new frame releases the buffers of the one before: its flip waits
-	 * for that one while the daemon still reads it.
+	 * for that one while the daemon still reads it. A commit without an
+	 * event (a legacy cursor update, which the helpers do not make wait
+	 * for the previous flip) leaves the gate of a parked flip alone.
 	 */
 	spin_lock_irq(&fr->lock);
 	if (withdrawn)
 		fr->stats.dropped_unread++;
-	if (f) {
+	if (f && event) {
 		old_gate = fr->gate;
 		fr->gate = NULL;
 		if (prev && !prev->done) {

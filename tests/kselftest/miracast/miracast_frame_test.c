@@ -5,6 +5,7 @@
  * deadline, latest-wins drops, the kernel's chunk records, and a daemon
  * killed mid-stream.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -434,6 +435,58 @@ TEST_F(frame, flip_waits_for_the_previous_frame)
 	EXPECT_EQ(1, mc_wait_flip(self->disp.fd, 4000));
 	EXPECT_LT(b.f.vblank_seq, mc_flip_seq);
 	ASSERT_EQ(0, mc_complete(self->d, b.id, MIRACAST_STATUS_SUCCESS));
+}
+
+/* A daemon thread that finishes frame a a while after the client moved on. */
+struct late_reader {
+	int card, d;
+	uint64_t id;
+	int flips_seen;		/* flip events readable before a was completed */
+};
+
+static void *complete_later(void *arg)
+{
+	struct late_reader *lr = arg;
+	struct pollfd pfd = { .fd = lr->card, .events = POLLIN };
+
+	usleep(300 * 1000);
+	lr->flips_seen = poll(&pfd, 1, 0);
+	mc_complete(lr->d, lr->id, MIRACAST_STATUS_SUCCESS);
+	return NULL;
+}
+
+/*
+ * A legacy cursor update waits for the flip before it, as on any atomic
+ * driver; that flip stays gated by the frame the daemon reads, and the
+ * daemon's completion, not the deadline, lets both through.
+ */
+TEST_F(frame, cursor_update_after_a_gated_flip)
+{
+	long long late = frames_state("frames_dropped_late");
+	struct late_reader lr = { .card = self->disp.fd, .d = self->d };
+	struct mc_frame a, c;
+	pthread_t t;
+
+	ASSERT_EQ(0, mc_set_deadline(5000));
+	ASSERT_EQ(0, mc_light(&self->disp, &self->buf[0], 0));
+	ASSERT_EQ(0, mc_next_frame(self->r, &a));
+	ASSERT_EQ(0, flip(self, 1));
+	lr.id = a.id;
+	ASSERT_EQ(0, pthread_create(&t, NULL, complete_later, &lr));
+	ASSERT_EQ(0, drmModeSetCursor(self->disp.fd, self->disp.crtc, self->buf[2].handle,
+				      64, 64));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, lr.flips_seen) TH_LOG("the flip went through while a was read");
+	EXPECT_EQ(1, mc_wait_flip(self->disp.fd, 1000));
+	EXPECT_EQ(late, frames_state("frames_dropped_late"));
+
+	/* the flip's frame was not read: the cursor's withdrew it */
+	ASSERT_EQ(0, mc_next_frame(self->r, &c));
+	EXPECT_NE(a.f.primary.buffer_id, c.f.primary.buffer_id);
+	EXPECT_NE(0, c.f.cursor.buffer_id);
+	EXPECT_TRUE(c.f.flags & MIRACAST_FRAME_CURSOR_CHANGED);
+	ASSERT_EQ(0, mc_complete(self->d, c.id, MIRACAST_STATUS_SUCCESS));
+	drmModeSetCursor(self->disp.fd, self->disp.crtc, 0, 0, 0);
 }
 
 TEST_F(frame, deadline_releases_the_flip)
