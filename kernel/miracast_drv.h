@@ -32,8 +32,8 @@
 /* Sizes the mode configuration accepts (WFD tops out at 4096x2304). */
 #define MIRACAST_MIN_SIZE	64
 #define MIRACAST_MAX_SIZE	4096
-/* Windows rejects modes under 23.9 Hz; drm_mode_vrefresh() rounds to Hz. */
-#define MIRACAST_MIN_VREFRESH	24
+/* Windows rejects modes under 23.9 Hz (drm_mode_vrefresh() rounds to Hz). */
+#define MIRACAST_MIN_VREFRESH_MHZ	23900
 
 /* The limits of MONITOR_ARRIVAL. */
 #define MIRACAST_MAX_EDID_SIZE	32768

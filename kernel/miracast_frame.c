@@ -199,13 +199,14 @@ static void miracast_damage_fill(struct miracast_event_frame *ev,
 				 const struct drm_plane_state *old,
 				 struct drm_plane_state *new, unsigned int n)
 {
+	struct miracast_rect *rects = MIRACAST_FRAME_RECTS(ev);
 	struct drm_atomic_helper_damage_iter iter;
 	struct drm_rect rect;
 	unsigned int i = 0;
 
 	if (n > MIRACAST_FRAME_MAX_RECTS) {
 		drm_atomic_helper_damage_merged(old, new, &rect);
-		ev->rects[0] = (struct miracast_rect) { rect.x1, rect.y1, rect.x2, rect.y2 };
+		rects[0] = (struct miracast_rect) { rect.x1, rect.y1, rect.x2, rect.y2 };
 		ev->rect_count = 1;
 		ev->flags |= MIRACAST_FRAME_DAMAGE_MERGED;
 		return;
@@ -214,7 +215,7 @@ static void miracast_damage_fill(struct miracast_event_frame *ev,
 	drm_atomic_for_each_plane_damage(&iter, &rect) {
 		if (i == n)
 			break;
-		ev->rects[i++] = (struct miracast_rect) { rect.x1, rect.y1, rect.x2, rect.y2 };
+		rects[i++] = (struct miracast_rect) { rect.x1, rect.y1, rect.x2, rect.y2 };
 	}
 	ev->rect_count = i;
 }
@@ -250,7 +251,8 @@ static struct miracast_frame *miracast_frame_build(struct miracast_device *mdev,
 		n = 1;
 	else if (pnew)
 		n = miracast_damage_count(drm_atomic_get_old_plane_state(state, primary), pnew);
-	size = struct_size(ev, rects, min_t(unsigned int, n, MIRACAST_FRAME_MAX_RECTS));
+	size = sizeof(*ev) + sizeof(struct miracast_rect) *
+	       min_t(unsigned int, n, MIRACAST_FRAME_MAX_RECTS);
 	f = kzalloc(sizeof(*f) + size, GFP_KERNEL);
 	if (!f) {
 		spin_lock_irq(&fr->lock);
@@ -281,7 +283,7 @@ static struct miracast_frame *miracast_frame_build(struct miracast_device *mdev,
 	if (cnew)
 		ev->flags |= MIRACAST_FRAME_CURSOR_CHANGED;
 	if (lit) {
-		ev->rects[0] = (struct miracast_rect) {
+		MIRACAST_FRAME_RECTS(ev)[0] = (struct miracast_rect) {
 			ev->primary.src_x, ev->primary.src_y,
 			ev->primary.src_x + ev->primary.src_w,
 			ev->primary.src_y + ev->primary.src_h,

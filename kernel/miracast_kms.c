@@ -7,6 +7,7 @@
  * modes then come from what the sink advertised.
  */
 
+#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -97,6 +98,22 @@ static const struct drm_plane_funcs miracast_plane_funcs = {
 	.atomic_destroy_state = drm_atomic_helper_plane_destroy_state,
 };
 
+/* The mode's field rate in mHz, as drm_mode_vrefresh() counts it, unrounded. */
+static u64 miracast_mode_vrefresh_mhz(const struct drm_display_mode *mode)
+{
+	u64 num = (u64)mode->clock * 1000000, den = (u64)mode->htotal * mode->vtotal;
+
+	if (!den)
+		return 0;
+	if (mode->flags & DRM_MODE_FLAG_INTERLACE)
+		num *= 2;
+	if (mode->flags & DRM_MODE_FLAG_DBLSCAN)
+		den *= 2;
+	if (mode->vscan > 1)
+		den *= mode->vscan;
+	return div64_u64(num, den);
+}
+
 static enum drm_mode_status miracast_crtc_helper_mode_valid(struct drm_crtc *crtc,
 							    const struct drm_display_mode *mode)
 {
@@ -106,7 +123,7 @@ static enum drm_mode_status miracast_crtc_helper_mode_valid(struct drm_crtc *crt
 		return MODE_NO_STEREO;
 	if (mode->hdisplay > MIRACAST_MAX_SIZE || mode->vdisplay > MIRACAST_MAX_SIZE)
 		return MODE_BAD;
-	if (drm_mode_vrefresh(mode) < MIRACAST_MIN_VREFRESH)
+	if (miracast_mode_vrefresh_mhz(mode) < MIRACAST_MIN_VREFRESH_MHZ)
 		return MODE_BAD_VVALUE;
 	return MODE_OK;
 }

@@ -242,9 +242,12 @@ struct miracast_event_frame {
 	struct miracast_frame_plane primary;
 	struct miracast_frame_plane cursor;
 	__u32 flags;			/* MIRACAST_FRAME_* */
-	__u32 rect_count;
-	struct miracast_rect rects[];	/* rect_count damaged rectangles */
+	__u32 rect_count;		/* struct miracast_rect that follow */
 };
+
+/* The damaged rectangles after a FRAME (no flexible member: C++ has none). */
+#define MIRACAST_FRAME_RECTS(ev) \
+	((struct miracast_rect *)((struct miracast_event_frame *)(ev) + 1))
 
 /* BUFFER_GONE: the buffer's framebuffer is destroyed; its id is dead. */
 struct miracast_event_buffer_gone {
@@ -255,7 +258,8 @@ struct miracast_event_buffer_gone {
 /*
  * GET_BUFFER_FD: a read-only dma-buf of a buffer a FRAME has named. Every
  * call returns a new fd of the same dma-buf; the daemon maps it once and
- * keeps it until BUFFER_GONE. flags: O_CLOEXEC or 0.
+ * keeps it until BUFFER_GONE (or until its context ends: the next context
+ * is told of every buffer anew). flags: O_CLOEXEC or 0.
  */
 struct miracast_buffer_fd {
 	__u64 buffer_id;

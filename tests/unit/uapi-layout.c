@@ -19,7 +19,8 @@
 
 SIZE(miracast_caps, 64);
 AT(miracast_caps, max_chunk_private_data_size, 24);
-AT(miracast_caps, reserved, 28);
+AT(miracast_caps, max_chunks, 28);
+AT(miracast_caps, reserved, 32);
 
 SIZE(miracast_create_context, 32);
 AT(miracast_create_context, drm_minor, 8);
@@ -60,6 +61,38 @@ AT(miracast_monitor, reserved, 24);
 SIZE(miracast_event, 8);
 SIZE(miracast_event_mode, 40);
 AT(miracast_event_mode, mode, 8);
+
+SIZE(miracast_rect, 16);
+SIZE(miracast_frame_plane, 64);
+AT(miracast_frame_plane, modifier, 8);
+AT(miracast_frame_plane, format, 16);
+AT(miracast_frame_plane, pitch, 28);
+AT(miracast_frame_plane, crtc_x, 36);
+AT(miracast_frame_plane, src_w, 52);
+AT(miracast_frame_plane, reserved, 60);
+SIZE(miracast_event_frame, 168);
+AT(miracast_event_frame, frame, 8);
+AT(miracast_event_frame, vblank_ns, 16);
+AT(miracast_event_frame, vblank_seq, 24);
+AT(miracast_event_frame, primary, 32);
+AT(miracast_event_frame, cursor, 96);
+AT(miracast_event_frame, flags, 160);
+AT(miracast_event_frame, rect_count, 164);
+SIZE(miracast_event_buffer_gone, 16);
+AT(miracast_event_buffer_gone, buffer_id, 8);
+
+SIZE(miracast_buffer_fd, 40);
+AT(miracast_buffer_fd, flags, 8);
+AT(miracast_buffer_fd, fd, 12);
+AT(miracast_buffer_fd, size, 16);
+AT(miracast_buffer_fd, reserved, 24);
+
+SIZE(miracast_get_chunks, 32);
+AT(miracast_get_chunks, count, 8);
+AT(miracast_get_chunks, returned, 12);
+AT(miracast_get_chunks, timeout_ms, 16);
+AT(miracast_get_chunks, remaining, 20);
+AT(miracast_get_chunks, entry_size, 24);
 
 SIZE(miracast_state, 32);
 SIZE(miracast_chunk_report, 24);

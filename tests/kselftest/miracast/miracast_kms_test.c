@@ -356,6 +356,12 @@ TEST_F(kms, mode_validation)
 	mode.vrefresh = 10;
 	EXPECT_EQ(-EINVAL, commit_mode(self->fd, self, &mode, test));
 
+	/* 23.85 Hz: under 23.9, though it rounds to 24 Hz. */
+	mode = mode_640x480();
+	mode.clock = 10017;
+	mode.vrefresh = 24;
+	EXPECT_EQ(-EINVAL, commit_mode(self->fd, self, &mode, test));
+
 	/* 23.976 Hz (a film rate) is accepted. */
 	mode = mode_640x480();
 	mode.clock = 10070;
