@@ -85,9 +85,9 @@ struct miracast_frame_stats {
 	u64 chunks_lost;	/* chunk queue overflows */
 };
 
-/* miracast_frame.c's state; lock is irq-safe (the vblank timer takes it). */
+/* miracast_frame.c's state */
 struct miracast_frames {
-	spinlock_t lock;
+	spinlock_t lock;		/* all below but buffers; irq-safe (vblank timer) */
 	struct miracast_frame *last;	/* the newest frame (a reference) */
 	struct miracast_frame *gate;	/* the frame the parked flip waits for */
 	struct drm_pending_vblank_event *parked;
@@ -106,7 +106,7 @@ struct miracast_frames {
 	/* buffer_id -> struct miracast_fb */
 	struct xarray buffers;
 	u32 next_buffer_id;
-	struct mutex export_lock;	/* dma-buf export of a buffer */
+	struct mutex export_lock;	/* the buffers' dma-bufs and their freeing */
 };
 
 struct miracast_device {

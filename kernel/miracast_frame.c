@@ -391,7 +391,7 @@ void miracast_frame_flush(struct miracast_device *mdev, struct drm_atomic_state 
 	/* The event keeps the vblank reference until it is sent. */
 	spin_lock_irq(&fr->lock);
 	swap(fr->parked, event);
-	fr->parked_gated = f != NULL;
+	fr->parked_gated = !!f;
 	fr->deadline = ktime_add_ms(ktime_get(), READ_ONCE(frame_deadline_ms));
 	if (f && fr->gate)
 		fr->stats.flips_gated++;
