@@ -203,12 +203,14 @@ int miracast_message_withdraw(struct miracast_context *ctx, u64 id)
 	if (msg) {
 		list_del(&msg->node);
 		ctx->stats.withdrawn++;
+		/* a stop or destroy waits for its callback */
+		ctx->busy++;
 	}
 	spin_unlock(&ctx->lock);
 
 	if (!msg)
 		return -ENOENT;
-	miracast_msg_cancel(ctx, msg, false);
+	miracast_msg_cancel(ctx, msg, true);
 	return 0;
 }
 
