@@ -120,6 +120,7 @@ struct miracast_device {
 	/* vblank, emulated at the mode's refresh rate */
 	struct hrtimer vblank_timer;
 	ktime_t vblank_period;
+	bool vblank_on;			/* the timer runs on (READ/WRITE_ONCE) */
 	struct drm_encoder encoder;
 	struct drm_connector connector;
 

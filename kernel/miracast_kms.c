@@ -235,10 +235,12 @@ static enum hrtimer_restart miracast_vblank_timer(struct hrtimer *timer)
 	 * late timer (overrun) is accounted for by the vblank core from the
 	 * timestamps.
 	 */
+	if (!READ_ONCE(mdev->vblank_on))
+		return HRTIMER_NORESTART;
 	hrtimer_forward_now(timer, mdev->vblank_period);
 	drm_crtc_handle_vblank(&mdev->crtc);
 	miracast_frame_vblank(mdev);
-	return HRTIMER_RESTART;
+	return READ_ONCE(mdev->vblank_on) ? HRTIMER_RESTART : HRTIMER_NORESTART;
 }
 
 static int miracast_crtc_enable_vblank(struct drm_crtc *crtc)
@@ -248,14 +250,31 @@ static int miracast_crtc_enable_vblank(struct drm_crtc *crtc)
 
 	drm_calc_timestamping_constants(crtc, &crtc->mode);
 	mdev->vblank_period = ns_to_ktime(vblank->framedur_ns);
+	WRITE_ONCE(mdev->vblank_on, true);
 	hrtimer_start(&mdev->vblank_timer, mdev->vblank_period, HRTIMER_MODE_REL);
 	return 0;
 }
 
+/*
+ * Called with the vblank core's spinlocks held, which the timer's
+ * drm_crtc_handle_vblank() takes too: waiting here for a running timer
+ * (hrtimer_cancel()) would deadlock both CPUs. The timer stops itself
+ * instead, seeing vblank_on cleared.
+ */
 static void miracast_crtc_disable_vblank(struct drm_crtc *crtc)
 {
 	struct miracast_device *mdev = to_miracast_device(crtc->dev);
 
+	WRITE_ONCE(mdev->vblank_on, false);
+	hrtimer_try_to_cancel(&mdev->vblank_timer);
+}
+
+/* The device goes: no timer may run on. Process context, no lock held. */
+static void miracast_vblank_fini(struct drm_device *drm, void *data)
+{
+	struct miracast_device *mdev = data;
+
+	WRITE_ONCE(mdev->vblank_on, false);
 	hrtimer_cancel(&mdev->vblank_timer);
 }
 
@@ -574,6 +593,9 @@ int miracast_kms_init(struct miracast_device *mdev)
 		return ret;
 	drm_crtc_helper_add(crtc, &miracast_crtc_helper_funcs);
 	miracast_hrtimer_setup(&mdev->vblank_timer, miracast_vblank_timer);
+	ret = drmm_add_action_or_reset(drm, miracast_vblank_fini, mdev);
+	if (ret)
+		return ret;
 
 	ret = drmm_encoder_init(drm, encoder, NULL, DRM_MODE_ENCODER_VIRTUAL, NULL);
 	if (ret)
