@@ -38,6 +38,7 @@ $(LSRC)/.extracted:
 kselftest: $(LSRC)/.extracted
 	$(MAKE) -C tests/kselftest/miracast O=$(BUILD)/kselftest \
 		KSFT_INC=$(LSRC)/tools/testing/selftests
+	$(MAKE) -C userspace O=$(BUILD)/userspace LAB_O=$(BUILD)/kselftest lab
 
 deps:
 	@scripts/deps.sh
