@@ -62,28 +62,28 @@ static void configure_openh264(GstElement *e, const McVideoConfig *c)
 	set_uint(e, "num-slices", 1);
 }
 
-static void configure_vaapi(GstElement *e, const McVideoConfig *c)
+/* The two VA-API plugins name the same settings differently. */
+static void configure_va_names(GstElement *e, const McVideoConfig *c, const char *gop,
+			       const char *bframes, const char *refs)
 {
 	set_arg(e, "rate-control", "cbr");
 	set_uint(e, "bitrate", c->bitrate_kbps);
-	set_uint(e, "keyframe-period", c->gop);
-	set_uint(e, "max-bframes", 0);
-	set_uint(e, "refs", 1);
+	set_uint(e, gop, c->gop);
+	set_uint(e, bframes, 0);
+	set_uint(e, refs, 1);
 	set_uint(e, "num-slices", 1);
 	set_arg(e, "cabac", cbp(c) ? "false" : "true");
 	set_arg(e, "dct8x8", cbp(c) ? "false" : "true");
 }
 
+static void configure_vaapi(GstElement *e, const McVideoConfig *c)
+{
+	configure_va_names(e, c, "keyframe-period", "max-bframes", "refs");
+}
+
 static void configure_va(GstElement *e, const McVideoConfig *c)
 {
-	set_arg(e, "rate-control", "cbr");
-	set_uint(e, "bitrate", c->bitrate_kbps);
-	set_uint(e, "key-int-max", c->gop);
-	set_uint(e, "b-frames", 0);
-	set_uint(e, "ref-frames", 1);
-	set_uint(e, "num-slices", 1);
-	set_arg(e, "cabac", cbp(c) ? "false" : "true");
-	set_arg(e, "dct8x8", cbp(c) ? "false" : "true");
+	configure_va_names(e, c, "key-int-max", "b-frames", "ref-frames");
 }
 
 static void configure_nvenc(GstElement *e, const McVideoConfig *c)
