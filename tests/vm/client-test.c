@@ -3,11 +3,15 @@
  * The kernel client (userspace/lib/mc-client.c) against the real module,
  * in the lab guest as root: a session, a client drawing on the display,
  * frames read in batches, their pixels through the dma-buf cache, buffers
- * going away, chunk records, completions in batches, and the stop.
+ * going away, chunk records, completions in batches, the stop, and frames
+ * as zero-copy GstBuffers through a real conversion.
  */
 #include <gio/gio.h>
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
 
 #include "mc-client.h"
+#include "mc-frame.h"
 #include "miracast_kms_util.h"
 
 typedef struct {
@@ -45,7 +49,7 @@ static void fixture_teardown(Fixture *f, gconstpointer data G_GNUC_UNUSED)
 	for (i = 0; i < 2; i++)
 		mc_buf_destroy(f->disp.fd, &f->buf[i]);
 	mc_display_close(&f->disp);
-	mc_client_free(f->client);
+	mc_client_unref(f->client);
 }
 
 /* Waits for what the kernel sends and returns the first message of type. */
@@ -209,8 +213,107 @@ static void test_status_ends_the_session(Fixture *f, gconstpointer data G_GNUC_U
 	g_assert_error(error, G_IO_ERROR, g_io_error_from_errno(EBADFD));
 }
 
+static guint outstanding(McClient *client)
+{
+	g_autoptr(GError) error = NULL;
+	struct miracast_state st;
+
+	g_assert_true(mc_client_get_state(client, &st, &error));
+	return st.outstanding;
+}
+
+/* A solid red frame, wrapped without a copy and converted to I420. */
+static void test_frame_as_gstbuffer(Fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+	g_autoptr(GError) error = NULL;
+	GstElement *pipe, *src, *sink;
+	GstVideoMeta *meta;
+	GstVideoInfo info;
+	GstSample *sample;
+	GstMapInfo map;
+	GstBuffer *gb;
+	McMessage msg;
+	guint i, y;
+
+	for (i = 0; i < f->buf[0].size / 4; i++)
+		((guint32 *)f->buf[0].map)[i] = 0x00ff0000;	/* XRGB red */
+	g_assert_cmpint(mc_light(&f->disp, &f->buf[0], 0), ==, 0);
+	msg = next_of(f->client, MIRACAST_EVENT_FRAME);
+	g_assert_cmpint(mc_client_flush_completions(f->client, NULL, &error), >=, 0);
+	g_assert_cmpuint(outstanding(f->client), ==, 1);
+
+	gb = mc_frame_wrap(f->client, &msg, &info, &error);
+	g_assert_no_error(error);
+	g_free((gpointer)msg.in);
+	meta = gst_buffer_get_video_meta(gb);
+	g_assert_nonnull(meta);
+	g_assert_cmpint(meta->format, ==, GST_VIDEO_FORMAT_BGRx);
+	g_assert_cmpuint(meta->width, ==, 640);
+	g_assert_cmpuint(meta->height, ==, 480);
+	g_assert_cmpint(meta->stride[0], ==, (gint)f->buf[0].pitch);
+	/* the client's pixels themselves, not a copy */
+	g_assert_true(gst_buffer_map(gb, &map, GST_MAP_READ));
+	g_assert_true(memcmp(map.data, f->buf[0].map, map.size) == 0);
+	gst_buffer_unmap(gb, &map);
+
+	pipe = gst_parse_launch("appsrc name=src format=time ! videoconvert ! "
+				"video/x-raw,format=I420 ! appsink name=sink sync=false", &error);
+	g_assert_no_error(error);
+	src = gst_bin_get_by_name(GST_BIN(pipe), "src");
+	sink = gst_bin_get_by_name(GST_BIN(pipe), "sink");
+	{
+		g_autoptr(GstCaps) caps = gst_video_info_to_caps(&info);
+
+		gst_caps_set_simple(caps, "framerate", GST_TYPE_FRACTION, 60, 1, NULL);
+		g_object_set(src, "caps", caps, NULL);
+	}
+	g_assert_cmpint(gst_element_set_state(pipe, GST_STATE_PLAYING), !=,
+			GST_STATE_CHANGE_FAILURE);
+	g_assert_cmpint(gst_app_src_push_buffer(GST_APP_SRC(src), gb), ==, GST_FLOW_OK);
+	gst_app_src_end_of_stream(GST_APP_SRC(src));
+	sample = gst_app_sink_pull_sample(GST_APP_SINK(sink));
+	g_assert_nonnull(sample);
+	g_assert_true(gst_buffer_map(gst_sample_get_buffer(sample), &map, GST_MAP_READ));
+	/* BT.601 limited range: red is Y 81 */
+	for (y = 0; y < 480; y += 37)
+		g_assert_cmpint(abs((int)map.data[y * 640 + y] - 81), <=, 2);
+	gst_buffer_unmap(gst_sample_get_buffer(sample), &map);
+	gst_sample_unref(sample);
+	gst_element_set_state(pipe, GST_STATE_NULL);
+	gst_object_unref(src);
+	gst_object_unref(sink);
+	gst_object_unref(pipe);
+
+	/* the pipeline let the frame go: the kernel's message is completed */
+	g_assert_cmpuint(outstanding(f->client), ==, 0);
+}
+
+/*
+ * The sanitizers' settings travel with the binary into the guest: GLib's
+ * quark table, replaced unfreed once GStreamer registers many quarks, is
+ * allocated in GLib's constructor (see tests/unit/lsan.supp).
+ */
+const char *__asan_default_options(void);
+const char *__lsan_default_suppressions(void);
+
+const char *__asan_default_options(void)
+{
+	return "detect_leaks=1:fast_unwind_on_malloc=0";
+}
+
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:_dl_init\n";
+}
+
 int main(int argc, char **argv)
 {
+	int ret;
+
+	/* the lab guest's home is read-only: keep GStreamer's registry in /tmp */
+	if (!g_getenv("GST_REGISTRY"))
+		g_setenv("GST_REGISTRY", "/tmp/miracast-client-test-registry.bin", TRUE);
+	gst_init(&argc, &argv);
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/lab/client/frames-and-buffers", Fixture, NULL, fixture_setup,
 		   test_frames_and_buffers, fixture_teardown);
@@ -218,5 +321,9 @@ int main(int argc, char **argv)
 		   test_chunks_and_stop, fixture_teardown);
 	g_test_add("/lab/client/status-ends-the-session", Fixture, NULL, fixture_setup,
 		   test_status_ends_the_session, fixture_teardown);
-	return g_test_run();
+	g_test_add("/lab/client/frame-as-gstbuffer", Fixture, NULL, fixture_setup,
+		   test_frame_as_gstbuffer, fixture_teardown);
+	ret = g_test_run();
+	gst_deinit();
+	return ret;
 }

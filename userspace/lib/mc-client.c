@@ -54,7 +54,7 @@ static gboolean client_ioctl(McClient *client, unsigned long request, void *arg,
 
 McClient *mc_client_open(const char *dev_node, GError **error)
 {
-	g_autoptr(McClient) client = g_new0(McClient, 1);
+	g_autoptr(McClient) client = g_atomic_rc_box_new0(McClient);
 
 	client->fd = -1;
 	client->dev_node = g_strdup(dev_node);
@@ -81,10 +81,10 @@ McClient *mc_client_open(const char *dev_node, GError **error)
 	return g_steal_pointer(&client);
 }
 
-void mc_client_free(McClient *client)
+static void client_clear(gpointer data)
 {
-	if (!client)
-		return;
+	McClient *client = data;
+
 	g_hash_table_unref(client->buffers);
 	g_array_unref(client->completions);
 	g_array_unref(client->messages);
@@ -92,7 +92,17 @@ void mc_client_free(McClient *client)
 	if (client->fd >= 0)
 		close(client->fd);
 	g_free(client->dev_node);
-	g_free(client);
+}
+
+McClient *mc_client_ref(McClient *client)
+{
+	return g_atomic_rc_box_acquire(client);
+}
+
+void mc_client_unref(McClient *client)
+{
+	if (client)
+		g_atomic_rc_box_release_full(client, client_clear);
 }
 
 int mc_client_get_fd(McClient *client)

@@ -5,8 +5,9 @@
  * holds one, and a cache of the dma-bufs of the buffers frames name.
  *
  * Threads: a McClient is used from one thread (the daemon's main loop),
- * except mc_client_complete() and mc_buffer_unref(), which any thread may
- * call (a GStreamer streaming thread releasing a frame's buffer).
+ * except mc_client_complete(), mc_client_ref()/unref() and
+ * mc_buffer_unref(), which any thread may call (a GStreamer streaming
+ * thread releasing a frame's buffer).
  */
 #ifndef MC_CLIENT_H
 #define MC_CLIENT_H
@@ -37,11 +38,14 @@ typedef struct {
 
 /*
  * Opens a device node such as "/dev/miracast0" and queries its caps. The
- * file is non-blocking and close-on-exec.
+ * file is non-blocking and close-on-exec. The client is reference-counted
+ * (atomically): frames still out in a pipeline keep it, and so the file
+ * and its context, alive.
  */
 McClient *mc_client_open(const char *dev_node, GError **error);
-void mc_client_free(McClient *client);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(McClient, mc_client_free)
+McClient *mc_client_ref(McClient *client);
+void mc_client_unref(McClient *client);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(McClient, mc_client_unref)
 
 int mc_client_get_fd(McClient *client);
 const struct miracast_caps *mc_client_get_caps(McClient *client);
