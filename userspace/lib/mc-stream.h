@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The video stream of one display: frames in, H.264 in MPEG2-TS over RTP
+ * out (docs/media.md). appsrc -> videoconvert -> videoscale -> I420 at the
+ * negotiated size -> encoder -> h264parse -> mpegtsmux -> rtpmp2tpay ->
+ * udpsink.
+ */
+#ifndef MC_STREAM_H
+#define MC_STREAM_H
+
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+#include "mc-encoder.h"
+
+G_BEGIN_DECLS
+
+typedef struct _McStream McStream;
+
+typedef struct {
+	const char *host;	/* the sink's address */
+	guint16 port;		/* its RTP port */
+	const char *encoder;	/* mc_encoder_choose()'s name, NULL: auto */
+	McVideoConfig video;
+} McStreamConfig;
+
+/* Builds the pipeline and starts it (PLAYING); NULL with error set. */
+McStream *mc_stream_new(const McStreamConfig *config, GError **error);
+void mc_stream_free(McStream *stream);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(McStream, mc_stream_free)
+
+const McEncoderInfo *mc_stream_get_encoder(McStream *stream);
+
+/*
+ * Feeds one frame (transfer full; mc_frame_wrap()'s buffer and info). Its
+ * PTS is the vblank's CLOCK_MONOTONIC time; the stream counts from its
+ * first frame. FALSE with error set when the pipeline has failed.
+ */
+gboolean mc_stream_push(McStream *stream, GstBuffer *frame, const GstVideoInfo *info,
+			GError **error);
+
+/* Asks the encoder for an IDR frame (the sink's wfd_idr_request). */
+void mc_stream_request_idr(McStream *stream);
+
+/* Frames pushed, and the first error the pipeline posted (or NULL). */
+guint64 mc_stream_get_frames(McStream *stream);
+gboolean mc_stream_check(McStream *stream, GError **error);
+
+G_END_DECLS
+
+#endif /* MC_STREAM_H */
