@@ -22,6 +22,8 @@ PKGS=(
 	gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
 	gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
 	wpasupplicant
+	# the end-to-end test checks the stream with ffprobe
+	ffmpeg
 )
 
 missing=()

@@ -26,6 +26,10 @@ done
 echo "mc-lab: guest-cli.sh"
 sh "$MC_TOP/tests/vm/guest-cli.sh" "$ctl" > "$MC_OUT/guest-cli.tap" 2>&1
 
+echo "mc-lab: guest-e2e.sh"
+sh "$MC_TOP/tests/vm/guest-e2e.sh" "$ksft" "$(dirname "$ctl")/miracastd" \
+	> "$MC_OUT/e2e-stream.tap" 2>&1
+
 lsmod | grep -q '^miracast ' && rmmod miracast
 status vm-unload-module $?
 dmesg > "$MC_OUT/dmesg.txt"

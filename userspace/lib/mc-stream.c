@@ -106,10 +106,25 @@ McStream *mc_stream_new(const McStreamConfig *config, GError **error)
 	return g_steal_pointer(&s);
 }
 
+/* How long the end of a stream may take to leave: its last frames. */
+#define DRAIN_TIMEOUT	(2 * GST_SECOND)
+
 void mc_stream_free(McStream *s)
 {
 	if (!s)
 		return;
+	/* what the encoder, the muxer and the payloader hold goes out first */
+	if (s->frames && gst_app_src_end_of_stream(GST_APP_SRC(s->src)) == GST_FLOW_OK) {
+		g_autoptr(GstBus) bus = gst_element_get_bus(s->pipeline);
+		GstMessage *m = gst_bus_timed_pop_filtered(bus, DRAIN_TIMEOUT,
+							   GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+
+		if (!m)
+			g_warning("the stream's last frames did not leave within %u s",
+				  (guint)(DRAIN_TIMEOUT / GST_SECOND));
+		else
+			gst_message_unref(m);
+	}
 	gst_element_set_state(s->pipeline, GST_STATE_NULL);
 	gst_object_unref(s->pipeline);
 	g_free(s);

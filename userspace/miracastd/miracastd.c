@@ -61,10 +61,25 @@ static gboolean find_mode(const char *name, struct miracast_mode *mode)
 	return FALSE;
 }
 
+/* The mode's refresh rate, rounded, and exactly as a fraction. */
 static guint mode_fps(const struct miracast_mode *m)
 {
 	return (guint)(((guint64)m->clock * 1000 + (guint64)m->htotal * m->vtotal / 2) /
 		       ((guint64)m->htotal * m->vtotal));
+}
+
+static void mode_rate(const struct miracast_mode *m, guint *num, guint *den)
+{
+	guint64 n = (guint64)m->clock * 1000, d = (guint64)m->htotal * m->vtotal, a = n, b = d;
+
+	while (b) {
+		guint64 t = a % b;
+
+		a = b;
+		b = t;
+	}
+	*num = (guint)(n / a);
+	*den = (guint)(d / a);
 }
 
 static void daemon_quit(Daemon *d, int status)
@@ -84,19 +99,19 @@ static void on_mode(Daemon *d, const struct miracast_event_mode *ev)
 		.video = {
 			.width = ev->mode.hdisplay,
 			.height = ev->mode.vdisplay,
-			.fps_n = mode_fps(&ev->mode),
-			.fps_d = 1,
 			.profile = MC_H264_CBP,
-			.gop = mode_fps(&ev->mode),
+			.gop = mode_fps(&ev->mode),	/* an IDR a second */
 		},
 	};
 	g_autoptr(GError) error = NULL;
 
 	g_clear_pointer(&d->stream, mc_stream_free);
-	c.video.level = mc_h264_min_level(c.video.width, c.video.height, c.video.fps_n, 1);
+	mode_rate(&ev->mode, &c.video.fps_n, &c.video.fps_d);
+	c.video.level = mc_h264_min_level(c.video.width, c.video.height, c.video.fps_n,
+					  c.video.fps_d);
 	if (!c.video.level) {
 		g_warning("mode %ux%u@%u is beyond H.264 level 4.2: not streamed",
-			  c.video.width, c.video.height, c.video.fps_n);
+			  c.video.width, c.video.height, mode_fps(&ev->mode));
 		return;
 	}
 	c.video.bitrate_kbps = MIN(d->bitrate_kbps,
@@ -104,11 +119,11 @@ static void on_mode(Daemon *d, const struct miracast_event_mode *ev)
 	d->stream = mc_stream_new(&c, &error);
 	if (!d->stream) {
 		g_warning("cannot stream %ux%u@%u: %s", c.video.width, c.video.height,
-			  c.video.fps_n, error->message);
+			  mode_fps(&ev->mode), error->message);
 		return;
 	}
 	g_message("streaming %ux%u@%u to %s:%u with %s, level %s, %u kbit/s",
-		  c.video.width, c.video.height, c.video.fps_n, d->host, d->port,
+		  c.video.width, c.video.height, mode_fps(&ev->mode), d->host, d->port,
 		  mc_stream_get_encoder(d->stream)->name, mc_h264_level_name(c.video.level),
 		  c.video.bitrate_kbps);
 }

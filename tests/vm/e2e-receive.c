@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The end-to-end test's receiver: RTP on a UDP port, depacketised,
+ * demuxed and decoded by GStreamer (the TS is also saved); each decoded
+ * frame's number is read from its top band and its luma compared with
+ * what e2e-draw drew (PSNR). Ends IDLE seconds after the last frame.
+ *   e2e-receive PORT TS_FILE IDLE
+ * Prints: decoded D unique U unreadable R min_psnr P mean_psnr M
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+#include "e2e-pattern.h"
+
+/* The frame number of a decoded picture, or -1 (no band: not ours). */
+static int read_number(const guint8 *y, int stride)
+{
+	int i, k = 0;
+
+	for (i = 0; i < E2E_BITS; i++) {
+		int x0 = i * E2E_BLOCK + E2E_BLOCK / 4, sum = 0, n = 0, x, row, white;
+
+		for (row = E2E_BAND / 4; row < 3 * E2E_BAND / 4; row++)
+			for (x = x0; x < x0 + E2E_BLOCK / 2; x++, n++)
+				sum += y[row * stride + x];
+		sum /= n;
+		if (sum > 80 && sum <= 160)
+			return -1;
+		white = sum > 160;
+		if (i == 0 || i == E2E_BITS - 1) {
+			if (white != e2e_band_bit(i, 0))
+				return -1;
+			continue;
+		}
+		k = k << 1 | white;
+	}
+	return k;
+}
+
+static double psnr(const guint8 *y, int stride, int k)
+{
+	double se = 0;
+	int px, py, n = 0;
+
+	for (py = E2E_BAND; py < E2E_H; py++)
+		for (px = 0; px < E2E_W; px++, n++) {
+			double d = y[py * stride + px] - e2e_luma(e2e_pixel(px, py, k));
+
+			se += d * d;
+		}
+	se /= n;
+	return se > 0 ? 10 * log10(255.0 * 255.0 / se) : 99;
+}
+
+int main(int argc, char **argv)
+{
+	g_autofree char *desc = NULL;
+	g_autofree guint8 *seen = g_malloc0(1 << (E2E_BITS - 2));
+	int first = -1, last = -1, missing = 0;
+	guint decoded = 0, unique = 0, unreadable = 0;
+	double min_psnr = 99, sum_psnr = 0;
+	GstElement *pipe, *sink;
+	GError *error = NULL;
+	GstSample *s;
+	int idle, k;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: e2e-receive PORT TS_FILE IDLE\n");
+		return 2;
+	}
+	gst_init(&argc, &argv);
+	idle = atoi(argv[3]);
+	desc = g_strdup_printf(
+		"udpsrc port=%s caps=\"application/x-rtp,media=video,clock-rate=90000,"
+		"encoding-name=MP2T,payload=33\" buffer-size=4194304 ! rtpmp2tdepay ! "
+		"tee name=t ! queue ! filesink location=%s "
+		"t. ! queue ! tsdemux name=d d. ! queue ! h264parse ! openh264dec ! "
+		"videoconvert ! video/x-raw,format=I420 ! appsink name=sink sync=false",
+		argv[1], argv[2]);
+	pipe = gst_parse_launch(desc, &error);
+	if (!pipe) {
+		fprintf(stderr, "e2e-receive: %s\n", error->message);
+		return 1;
+	}
+	sink = gst_bin_get_by_name(GST_BIN(pipe), "sink");
+	gst_element_set_state(pipe, GST_STATE_PLAYING);
+	printf("listening\n");
+	fflush(stdout);
+	/* a minute for the first frame, then IDLE seconds for each next */
+	while ((s = gst_app_sink_try_pull_sample(GST_APP_SINK(sink),
+						 (decoded ? idle : 60) * GST_SECOND))) {
+		GstVideoFrame f;
+		GstVideoInfo info;
+
+		gst_video_info_from_caps(&info, gst_sample_get_caps(s));
+		if (gst_video_frame_map(&f, &info, gst_sample_get_buffer(s), GST_MAP_READ)) {
+			const guint8 *y = GST_VIDEO_FRAME_PLANE_DATA(&f, 0);
+			int stride = GST_VIDEO_FRAME_PLANE_STRIDE(&f, 0);
+
+			decoded++;
+			k = GST_VIDEO_INFO_WIDTH(&info) == E2E_W &&
+			    GST_VIDEO_INFO_HEIGHT(&info) == E2E_H ? read_number(y, stride) : -1;
+			if (k < 0) {
+				unreadable++;
+			} else {
+				double p = psnr(y, stride, k);
+
+				if (!seen[k]++)
+					unique++;
+				first = first < 0 ? k : MIN(first, k);
+				last = MAX(last, k);
+				min_psnr = MIN(min_psnr, p);
+				sum_psnr += p;
+			}
+			gst_video_frame_unmap(&f);
+		}
+		gst_sample_unref(s);
+	}
+	gst_element_set_state(pipe, GST_STATE_NULL);
+	printf("decoded %u unique %u unreadable %u first %d last %d min_psnr %.2f "
+	       "mean_psnr %.2f\n", decoded, unique, unreadable, first, last, min_psnr,
+	       decoded > unreadable ? sum_psnr / (decoded - unreadable) : 0.0);
+	for (k = first; k >= 0 && k <= last && missing < 20; k++)
+		if (!seen[k]) {
+			printf("missing %d\n", k);
+			missing++;
+		}
+	gst_object_unref(sink);
+	gst_object_unref(pipe);
+	return 0;
+}
