@@ -22,7 +22,8 @@ ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 
 ip link set lo up
 gst-inspect-1.0 x264enc > /dev/null 2>&1	# the registry, once
-echo "1..11"
+echo "1..12"
+chunks() { grep "^chunks_$1:" /sys/kernel/debug/dri/*/miracast_state | head -n 1 | awk '{print $2}'; }
 
 # 1. Stream 120 frames, one every 120 ms.
 "$bin/e2e-receive" 5004 "$tmp/a.ts" 6 > "$tmp/rx.txt" 2>&1 &
@@ -43,6 +44,9 @@ ok "frames received: $unique of 120 (at least 98%)" ge "${unique:-0}" 118
 min=$(field min_psnr "$tmp/rx.txt")
 ok "PSNR of every frame at least 35 dB (min $min)" ge "${min:-0}" 35
 ok "the display disconnects when the daemon stops" [ "$(status)" = disconnected ]
+cc=$(chunks color_convert) enc=$(chunks encode) sent=$(chunks sent)
+ok "the daemon's chunk records: $cc converted, $enc encoded, $sent sent (>= 120 each)" \
+	sh -c "[ ${cc:-0} -ge 120 ] && [ ${enc:-0} -ge 120 ] && [ ${sent:-0} -ge 120 ]"
 
 # 2. ffprobe: H.264 Constrained Baseline 640x480 at the mode's rate on PID 0x1011.
 ffprobe -v error -show_programs -show_streams -of flat "$tmp/a.ts" > "$tmp/probe.txt" 2>&1

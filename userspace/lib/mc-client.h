@@ -5,9 +5,9 @@
  * holds one, and a cache of the dma-bufs of the buffers frames name.
  *
  * Threads: a McClient is used from one thread (the daemon's main loop),
- * except mc_client_complete(), mc_client_ref()/unref() and
- * mc_buffer_unref(), which any thread may call (a GStreamer streaming
- * thread releasing a frame's buffer).
+ * except mc_client_complete(), mc_client_report_chunk(),
+ * mc_client_ref()/unref() and mc_buffer_unref(), which any thread may call
+ * (a GStreamer streaming thread releasing a frame's buffer).
  */
 #ifndef MC_CLIENT_H
 #define MC_CLIENT_H

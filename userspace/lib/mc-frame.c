@@ -13,6 +13,8 @@ typedef struct {
 	McClient *client;
 	McBuffer *buffer;
 	guint64 message_id;
+	guint64 frame;
+	gint64 wrapped_us;	/* g_get_monotonic_time() of the wrap */
 } Hold;
 
 static void hold_release(gpointer data)
@@ -24,6 +26,14 @@ static void hold_release(gpointer data)
 		g_warning("frame %" G_GUINT64_FORMAT ": %s", h->message_id, error->message);
 		g_clear_error(&error);
 	}
+	/*
+	 * The pipeline let the frame go: its pixels are converted (the
+	 * encoder works on a copy in its own format).
+	 */
+	if (!mc_client_report_chunk(h->client, MIRACAST_CHUNK_COLOR_CONVERT_COMPLETE, h->frame,
+				    0, (guint32)MIN(g_get_monotonic_time() - h->wrapped_us,
+						    G_MAXUINT32), 0, &error))
+		g_clear_error(&error);	/* the session may be over: nothing to tell */
 	/* a stop may have cancelled it meanwhile: that is no error */
 	if (!mc_client_complete(h->client, h->message_id, MIRACAST_STATUS_SUCCESS, NULL, 0,
 				&error) &&
@@ -108,6 +118,8 @@ GstBuffer *mc_frame_wrap(McClient *client, const McMessage *message, GstVideoInf
 	h->client = mc_client_ref(client);
 	h->buffer = buffer;
 	h->message_id = message->id;
+	h->frame = f->frame;
+	h->wrapped_us = g_get_monotonic_time();
 	gb = gst_buffer_new_wrapped_full(GST_MEMORY_FLAG_READONLY, (gpointer)buffer->data,
 					 buffer->size, offset, size, h, hold_release);
 	stride[0] = p->pitch;

@@ -23,7 +23,8 @@ GstVideoFormat mc_frame_video_format(guint32 drm_format);
  * source rectangle, with a GstVideoMeta giving the pitch, and caps-ready
  * video info in *info (may be NULL). The message is completed with
  * MIRACAST_STATUS_SUCCESS when the last reference to the buffer goes, from
- * whatever thread that is. NULL with error set (the message is then left
+ * whatever thread that is, after a COLOR_CONVERT_COMPLETE chunk record (the
+ * time from the wrap) is reported for it. NULL with error set (the message is then left
  * to the caller) for a frame that is not one, an unknown format, a source
  * outside its buffer, or a buffer the kernel cannot export.
  */

@@ -8,7 +8,21 @@
 #include "mc-stream.h"
 #include "mc-ts.h"
 
+/* A frame on its way through the pipeline. */
+typedef struct {
+	GstClockTime pts;	/* pushed; then the encoder's output */
+	guint64 frame;
+	gint64 pushed_us;
+} InFlight;
+
 struct _McStream {
+	McClient *client;
+	GMutex lock;		/* the two queues: streaming threads take them */
+	GQueue encoding;	/* InFlight pushed, not out of the encoder yet */
+	GQueue sending;		/* InFlight encoded, not all sent yet */
+	/* what the muxer adds to the encoder's PTS: learnt from its first packet */
+	GstClockTimeDiff sent_shift;
+	gboolean sent_known;
 	GstElement *pipeline;
 	GstElement *src;
 	GstElement *encoder;
@@ -31,6 +45,76 @@ static GstElement *add(McStream *s, const char *factory, GError **error)
 	}
 	gst_bin_add(GST_BIN(s->pipeline), e);
 	return e;
+}
+
+static void report(McStream *s, guint32 type, const InFlight *f, guint32 us, guint32 kbps)
+{
+	g_autoptr(GError) error = NULL;
+
+	/* a session that ended has nobody to tell: not an error */
+	if (!mc_client_report_chunk(s->client, type, f->frame, 0, us, kbps, &error))
+		g_debug("chunk record of frame %" G_GUINT64_FORMAT ": %s", f->frame,
+			error->message);
+}
+
+/*
+ * The encoder's output: ENCODE_COMPLETE for the oldest frame in it. The
+ * encoders are set up not to reorder (no B-frames) nor to skip frames, so
+ * frames come out in the order they went in; their PTS do not tell (x264
+ * rounds them to its time base, GstVideoEncoder shifts them by hours).
+ */
+static GstPadProbeReturn on_encoded(GstPad *pad G_GNUC_UNUSED, GstPadProbeInfo *info,
+				    gpointer data)
+{
+	McStream *s = data;
+	GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER(info);
+	InFlight *f;
+
+	g_mutex_lock(&s->lock);
+	f = g_queue_pop_head(&s->encoding);
+	if (f) {
+		report(s, MIRACAST_CHUNK_ENCODE_COMPLETE, f,
+		       (guint32)MIN(g_get_monotonic_time() - f->pushed_us, G_MAXUINT32),
+		       (guint32)(gst_buffer_get_size(b) * 8 * s->video.fps_n /
+				 (1000 * (guint64)s->video.fps_d)));
+		f->pts = GST_BUFFER_PTS(b);	/* as the muxer will see it */
+		g_queue_push_tail(&s->sending, f);
+	}
+	g_mutex_unlock(&s->lock);
+	return GST_PAD_PROBE_OK;
+}
+
+/* Packets of a later frame at the network: this one's are all out. */
+static GstPadProbeReturn on_sending(GstPad *pad G_GNUC_UNUSED, GstPadProbeInfo *info,
+				    gpointer data)
+{
+	McStream *s = data;
+	GstClockTime pts = GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info));
+	InFlight *f;
+
+	if (!GST_CLOCK_TIME_IS_VALID(pts))
+		return GST_PAD_PROBE_OK;
+	g_mutex_lock(&s->lock);
+	f = g_queue_peek_head(&s->sending);
+	if (f && !s->sent_known) {
+		s->sent_shift = GST_CLOCK_DIFF(f->pts, pts);
+		s->sent_known = TRUE;
+	}
+	pts -= s->sent_shift;
+	while ((f = g_queue_peek_head(&s->sending)) && f->pts < pts) {
+		g_queue_pop_head(&s->sending);
+		report(s, MIRACAST_CHUNK_SENT, f, 0, 0);
+		g_free(f);
+	}
+	g_mutex_unlock(&s->lock);
+	return GST_PAD_PROBE_OK;
+}
+
+static void add_probe(GstElement *e, const char *pad_name, GstPadProbeCallback cb, McStream *s)
+{
+	g_autoptr(GstPad) pad = gst_element_get_static_pad(e, pad_name);
+
+	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, cb, s, NULL);
 }
 
 static gboolean build(McStream *s, const McStreamConfig *c, GError **error)
@@ -78,6 +162,10 @@ static gboolean build(McStream *s, const McStreamConfig *c, GError **error)
 	g_object_set(parse, "config-interval", -1, NULL);
 	g_object_set(sink, "host", c->host, "port", (gint)c->port, "sync", FALSE,
 		     "async", FALSE, NULL);
+	if (s->client) {
+		add_probe(s->encoder, "src", on_encoded, s);
+		add_probe(sink, "sink", on_sending, s);
+	}
 	if (!gst_element_link_many(s->src, convert, scale, raw, s->encoder, h264, parse, NULL) ||
 	    !gst_element_link_pads(parse, NULL, mux, MC_TS_VIDEO_PAD) ||
 	    !gst_element_link_many(mux, pay, sink, NULL)) {
@@ -94,6 +182,9 @@ McStream *mc_stream_new(const McStreamConfig *config, GError **error)
 
 	s->video = config->video;
 	s->base = GST_CLOCK_TIME_NONE;
+	g_mutex_init(&s->lock);
+	if (config->client)
+		s->client = mc_client_ref(config->client);
 	s->pipeline = gst_pipeline_new("miracast-stream");
 	if (!build(s, config, error))
 		return NULL;
@@ -119,14 +210,33 @@ void mc_stream_free(McStream *s)
 		GstMessage *m = gst_bus_timed_pop_filtered(bus, DRAIN_TIMEOUT,
 							   GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
 
-		if (!m)
+		if (!m) {
 			g_warning("the stream's last frames did not leave within %u s",
 				  (guint)(DRAIN_TIMEOUT / GST_SECOND));
-		else
+		} else {
+			/* at EOS everything encoded is out */
+			if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS) {
+				InFlight *f;
+
+				g_mutex_lock(&s->lock);
+				while ((f = g_queue_pop_head(&s->sending))) {
+					report(s, MIRACAST_CHUNK_SENT, f, 0, 0);
+					g_free(f);
+				}
+				g_mutex_unlock(&s->lock);
+			}
 			gst_message_unref(m);
+		}
 	}
-	gst_element_set_state(s->pipeline, GST_STATE_NULL);
-	gst_object_unref(s->pipeline);
+	if (s->pipeline) {
+		gst_element_set_state(s->pipeline, GST_STATE_NULL);
+		gst_object_unref(s->pipeline);
+	}
+	g_queue_clear_full(&s->encoding, g_free);
+	g_queue_clear_full(&s->sending, g_free);
+	g_mutex_clear(&s->lock);
+	if (s->client)
+		mc_client_unref(s->client);
 	g_free(s);
 }
 
@@ -182,6 +292,16 @@ gboolean mc_stream_push(McStream *s, GstBuffer *frame, const GstVideoInfo *info,
 		s->base = pts;
 	GST_BUFFER_PTS(frame) = pts >= s->base ? pts - s->base : 0;
 	GST_BUFFER_DTS(frame) = GST_CLOCK_TIME_NONE;
+	if (s->client) {
+		InFlight *f = g_new(InFlight, 1);
+
+		f->pts = GST_BUFFER_PTS(frame);
+		f->frame = GST_BUFFER_OFFSET(frame);
+		f->pushed_us = g_get_monotonic_time();
+		g_mutex_lock(&s->lock);
+		g_queue_push_tail(&s->encoding, f);
+		g_mutex_unlock(&s->lock);
+	}
 	if (gst_app_src_push_buffer(GST_APP_SRC(s->src), frame) != GST_FLOW_OK) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "the pipeline refused a frame");
 		return FALSE;

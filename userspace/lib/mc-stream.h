@@ -11,6 +11,7 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
+#include "mc-client.h"
 #include "mc-encoder.h"
 
 G_BEGIN_DECLS
@@ -18,6 +19,7 @@ G_BEGIN_DECLS
 typedef struct _McStream McStream;
 
 typedef struct {
+	McClient *client;	/* for chunk records (a reference is taken), or NULL */
 	const char *host;	/* the sink's address */
 	guint16 port;		/* its RTP port */
 	const char *encoder;	/* mc_encoder_choose()'s name, NULL: auto */
@@ -35,6 +37,11 @@ const McEncoderInfo *mc_stream_get_encoder(McStream *stream);
  * Feeds one frame (transfer full; mc_frame_wrap()'s buffer and info). Its
  * PTS is the vblank's CLOCK_MONOTONIC time; the stream counts from its
  * first frame. FALSE with error set when the pipeline has failed.
+ *
+ * With a client, the frame's chunk records follow (frame number = the
+ * buffer's offset): ENCODE_COMPLETE when the encoder outputs it (µs since
+ * the push, kbit/s at the stream's rate), SENT when the packets of a later
+ * frame reach the network (all of this one's are out).
  */
 gboolean mc_stream_push(McStream *stream, GstBuffer *frame, const GstVideoInfo *info,
 			GError **error);

@@ -93,6 +93,7 @@ static void daemon_quit(Daemon *d, int status)
 static void on_mode(Daemon *d, const struct miracast_event_mode *ev)
 {
 	McStreamConfig c = {
+		.client = d->client,
 		.host = d->host,
 		.port = d->port,
 		.encoder = d->encoder,
