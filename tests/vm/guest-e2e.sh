@@ -22,13 +22,14 @@ ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 
 ip link set lo up
 gst-inspect-1.0 x264enc > /dev/null 2>&1	# the registry, once
-echo "1..12"
+echo "1..13"
 chunks() { grep "^chunks_$1:" /sys/kernel/debug/dri/*/miracast_state | head -n 1 | awk '{print $2}'; }
 
 # 1. Stream 120 frames, one every 120 ms.
 "$bin/e2e-receive" 5004 "$tmp/a.ts" 6 > "$tmp/rx.txt" 2>&1 &
 rx=$!
-"$daemon" --stream-to 127.0.0.1:5004 --mode 640x480@60 --bitrate 6000 > "$tmp/d.txt" 2>&1 &
+"$daemon" --stream-to 127.0.0.1:5004 --mode 640x480@60 --bitrate 6000 \
+	--audio aac --audio-source test > "$tmp/d.txt" 2>&1 &
 d=$!
 sleep 2
 ok "the sink's arrival connects the display" [ "$(status)" = connected ]
@@ -48,16 +49,25 @@ cc=$(chunks color_convert) enc=$(chunks encode) sent=$(chunks sent)
 ok "the daemon's chunk records: $cc converted, $enc encoded, $sent sent (>= 120 each)" \
 	sh -c "[ ${cc:-0} -ge 120 ] && [ ${enc:-0} -ge 120 ] && [ ${sent:-0} -ge 120 ]"
 
-# 2. ffprobe: H.264 Constrained Baseline 640x480 at the mode's rate on PID 0x1011.
+# 2. ffprobe: H.264 Constrained Baseline 640x480 at the mode's rate on PID 0x1011,
+#    AAC 48 kHz stereo on 0x1100.
 ffprobe -v error -show_programs -show_streams -of flat "$tmp/a.ts" > "$tmp/probe.txt" 2>&1
-sed 's/^/# /' "$tmp/probe.txt" | grep -E 'codec_name|profile|width|height|r_frame_rate|\.id=|pmt_pid' | head -n 12
+grep -E '^streams.stream.[01].(codec_name|profile|width|height|r_frame_rate|id|sample_rate|channels)=|pmt_pid' \
+	"$tmp/probe.txt" | sed 's/^/# /'
 ok "ffprobe: H.264 Constrained Baseline, 640x480, ~59.94 fps, PID 0x1011, PMT 0x100" \
 	sh -c "grep -q 'codec_name=\"h264\"' $tmp/probe.txt &&
 	       grep -q 'profile=\"Constrained Baseline\"' $tmp/probe.txt &&
 	       grep -q 'width=640' $tmp/probe.txt && grep -q 'height=480' $tmp/probe.txt &&
 	       grep -q 'id=\"0x1011\"' $tmp/probe.txt && grep -q 'pmt_pid=256' $tmp/probe.txt &&
-	       grep 'streams.stream.0.r_frame_rate' $tmp/probe.txt |
+	       grep '^streams.stream.0.r_frame_rate' $tmp/probe.txt |
 		 awk -F'\"' '{ split(\$2, f, \"/\"); r = f[1] / f[2]; exit !(r > 59.8 && r < 60.1) }'"
+
+ok "ffprobe: AAC-LC 48 kHz stereo on PID 0x1100" \
+	sh -c "grep -q 'streams.stream.1.codec_name=\"aac\"' $tmp/probe.txt &&
+	       grep -q 'streams.stream.1.id=\"0x1100\"' $tmp/probe.txt &&
+	       grep -q 'streams.stream.1.sample_rate=\"48000\"' $tmp/probe.txt &&
+	       grep -q 'streams.stream.1.profile=\"LC\"' $tmp/probe.txt &&
+	       grep -q 'streams.stream.1.channels=2' $tmp/probe.txt"
 
 # 3. SIGKILL mid-stream: flips go on, the connector disconnects.
 "$daemon" --stream-to 127.0.0.1:5006 --mode 640x480@60 > "$tmp/d2.txt" 2>&1 &
@@ -67,7 +77,7 @@ sleep 2
 draw=$!
 sleep 3
 kill -KILL $d
-wait $d
+{ wait $d; } 2> /dev/null
 wait $draw
 ok "after SIGKILL of miracastd, every flip of the client completed" \
 	grep -q "^drawn 60 flips 59" "$tmp/draw2.txt"

@@ -2,6 +2,8 @@
 /*
  * The encoding and streaming pipeline of one display.
  */
+#include <string.h>
+
 #include <gio/gio.h>
 #include <gst/app/gstappsrc.h>
 
@@ -30,7 +32,7 @@ struct _McStream {
 	McVideoConfig video;
 	GstVideoInfo in_info;	/* the frames' format, size and pitch */
 	gboolean have_caps;
-	GstClockTime base;	/* the first frame's vblank time */
+	GstClockTime base;	/* the pipeline's base time (monotonic) */
 	guint64 frames;
 };
 
@@ -117,6 +119,87 @@ static void add_probe(GstElement *e, const char *pad_name, GstPadProbeCallback c
 	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, cb, s, NULL);
 }
 
+/* The sound source element for name (see McStreamConfig.audio_source). */
+static GstElement *audio_source(const char *name, GError **error)
+{
+	static const char * const any[] = { "pipewiresrc", "pulsesrc", "alsasrc" };
+	GstElement *e = NULL;
+	guint i;
+
+	if (!name || !strcmp(name, "auto")) {
+		for (i = 0; i < G_N_ELEMENTS(any) && !e; i++)
+			e = gst_element_factory_make(any[i], NULL);
+	} else if (strcmp(name, "test")) {
+		g_autofree char *factory = g_strconcat(name, "src", NULL);
+
+		e = gst_element_factory_make(factory, NULL);
+		if (!e) {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+				    "audio source %s: GStreamer element %s is not installed",
+				    name, factory);
+			return NULL;
+		}
+	}
+	if (!e) {
+		e = gst_element_factory_make("audiotestsrc", NULL);
+		if (e)
+			g_object_set(e, "is-live", TRUE, NULL);
+		if (e)
+			gst_util_set_object_arg(G_OBJECT(e), "wave", "silence");
+	}
+	if (!e)
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+			    "GStreamer element audiotestsrc is not installed");
+	return e;
+}
+
+/* The first AAC encoder installed. */
+static GstElement *aac_encoder(guint bitrate, GError **error)
+{
+	static const char * const encoders[] = { "fdkaacenc", "avenc_aac", "voaacenc", "faac" };
+	GstElement *e = NULL;
+	guint i;
+
+	for (i = 0; i < G_N_ELEMENTS(encoders) && !e; i++)
+		e = gst_element_factory_make(encoders[i], NULL);
+	if (!e) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+			    "no AAC encoder: none of fdkaacenc, avenc_aac, voaacenc, faac");
+		return NULL;
+	}
+	if (g_object_class_find_property(G_OBJECT_GET_CLASS(e), "bitrate"))
+		g_object_set(e, "bitrate", bitrate ? (gint)bitrate : 128000, NULL);
+	return e;
+}
+
+/* sound -> audioconvert -> audioresample -> 48 kHz stereo -> AAC -> the muxer */
+static gboolean build_audio(McStream *s, const McStreamConfig *c, GstElement *mux,
+			    GError **error)
+{
+	GstElement *src, *convert, *resample, *raw, *enc, *parse;
+	g_autoptr(GstCaps) caps = gst_caps_from_string("audio/x-raw,rate=48000,channels=2");
+
+	src = audio_source(c->audio_source, error);
+	if (!src)
+		return FALSE;
+	gst_bin_add(GST_BIN(s->pipeline), src);
+	enc = aac_encoder(c->audio_bitrate, error);
+	if (!enc)
+		return FALSE;
+	gst_bin_add(GST_BIN(s->pipeline), enc);
+	if (!(convert = add(s, "audioconvert", error)) ||
+	    !(resample = add(s, "audioresample", error)) ||
+	    !(raw = add(s, "capsfilter", error)) || !(parse = add(s, "aacparse", error)))
+		return FALSE;
+	g_object_set(raw, "caps", caps, NULL);
+	if (!gst_element_link_many(src, convert, resample, raw, enc, parse, NULL) ||
+	    !gst_element_link_pads(parse, NULL, mux, MC_TS_AUDIO_PAD)) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot link the audio");
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean build(McStream *s, const McStreamConfig *c, GError **error)
 {
 	GstElement *convert, *scale, *raw, *h264, *parse, *mux, *pay, *sink;
@@ -173,7 +256,7 @@ static gboolean build(McStream *s, const McStreamConfig *c, GError **error)
 			    "cannot link the pipeline (encoder %s)", s->encoder_info->name);
 		return FALSE;
 	}
-	return TRUE;
+	return c->audio == MC_AUDIO_NONE || build_audio(s, c, mux, error);
 }
 
 McStream *mc_stream_new(const McStreamConfig *config, GError **error)
@@ -186,6 +269,14 @@ McStream *mc_stream_new(const McStreamConfig *config, GError **error)
 	if (config->client)
 		s->client = mc_client_ref(config->client);
 	s->pipeline = gst_pipeline_new("miracast-stream");
+	{
+		GstClock *clock = gst_system_clock_obtain();
+
+		/* CLOCK_MONOTONIC, as the kernel's vblank times (the default type) */
+		g_object_set(clock, "clock-type", GST_CLOCK_TYPE_MONOTONIC, NULL);
+		gst_pipeline_use_clock(GST_PIPELINE(s->pipeline), clock);
+		gst_object_unref(clock);
+	}
 	if (!build(s, config, error))
 		return NULL;
 	if (gst_element_set_state(s->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
@@ -288,8 +379,13 @@ gboolean mc_stream_push(McStream *s, GstBuffer *frame, const GstVideoInfo *info,
 		s->in_info = *info;
 		s->have_caps = TRUE;
 	}
+	/*
+	 * The pipeline runs on the monotonic clock the kernel stamps vblanks
+	 * with: a frame's running time is its vblank's, so sound and picture
+	 * share one time line.
+	 */
 	if (!GST_CLOCK_TIME_IS_VALID(s->base))
-		s->base = pts;
+		s->base = gst_element_get_base_time(s->pipeline);
 	GST_BUFFER_PTS(frame) = pts >= s->base ? pts - s->base : 0;
 	GST_BUFFER_DTS(frame) = GST_CLOCK_TIME_NONE;
 	if (s->client) {

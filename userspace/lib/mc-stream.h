@@ -3,7 +3,8 @@
  * The video stream of one display: frames in, H.264 in MPEG2-TS over RTP
  * out (docs/media.md). appsrc -> videoconvert -> videoscale -> I420 at the
  * negotiated size -> encoder -> h264parse -> mpegtsmux -> rtpmp2tpay ->
- * udpsink.
+ * udpsink; optionally sound -> audioconvert -> audioresample -> AAC ->
+ * aacparse -> the same mpegtsmux.
  */
 #ifndef MC_STREAM_H
 #define MC_STREAM_H
@@ -18,12 +19,26 @@ G_BEGIN_DECLS
 
 typedef struct _McStream McStream;
 
+typedef enum {
+	MC_AUDIO_NONE,
+	MC_AUDIO_AAC,		/* AAC-LC 48 kHz stereo, ADTS, on PID 0x1100 */
+} McAudioCodec;
+
 typedef struct {
 	McClient *client;	/* for chunk records (a reference is taken), or NULL */
 	const char *host;	/* the sink's address */
 	guint16 port;		/* its RTP port */
 	const char *encoder;	/* mc_encoder_choose()'s name, NULL: auto */
 	McVideoConfig video;
+	McAudioCodec audio;
+	/*
+	 * The sound: "test" (silence, a live test source), "pulse", "alsa",
+	 * "pipewire", or NULL/"auto": the first of pipewire, pulse, alsa
+	 * installed, else silence. Sinks that take audio want some: silence
+	 * is better than none.
+	 */
+	const char *audio_source;
+	guint audio_bitrate;	/* bit/s, 0: 128000 */
 } McStreamConfig;
 
 /* Builds the pipeline and starts it (PLAYING); NULL with error set. */

@@ -32,6 +32,8 @@ typedef struct {
 	guint16 port;
 	char *encoder;
 	guint bitrate_kbps;
+	McAudioCodec audio;
+	char *audio_source;
 	int status;
 } Daemon;
 
@@ -97,6 +99,8 @@ static void on_mode(Daemon *d, const struct miracast_event_mode *ev)
 		.host = d->host,
 		.port = d->port,
 		.encoder = d->encoder,
+		.audio = d->audio,
+		.audio_source = d->audio_source,
 		.video = {
 			.width = ev->mode.hdisplay,
 			.height = ev->mode.vdisplay,
@@ -281,6 +285,7 @@ static void stop(Daemon *d)
 int main(int argc, char **argv)
 {
 	g_autofree char *stream_to = NULL, *device = NULL, *mode = NULL, *encoder = NULL;
+	g_autofree char *audio = NULL, *audio_source = NULL;
 	g_autofree char *dev_node = NULL;
 	gint bitrate = 8000;
 	gboolean version = FALSE;
@@ -297,6 +302,11 @@ int main(int argc, char **argv)
 		  "NAME" },
 		{ "bitrate", 'b', 0, G_OPTION_ARG_INT, &bitrate,
 		  "Video bitrate in kbit/s (default 8000, at most the level's)", "KBPS" },
+		{ "audio", 'a', 0, G_OPTION_ARG_STRING, &audio,
+		  "Audio: aac (AAC-LC 48 kHz stereo) or none (default)", "CODEC" },
+		{ "audio-source", 0, 0, G_OPTION_ARG_STRING, &audio_source,
+		  "Where the sound comes from: auto (default: PipeWire, PulseAudio, ALSA, "
+		  "else silence), pipewire, pulse, alsa, test (silence)", "SOURCE" },
 		{ "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version", NULL },
 		{ NULL },
 	};
@@ -336,6 +346,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	d.bitrate_kbps = bitrate;
+	if (!audio || !strcmp(audio, "none")) {
+		d.audio = MC_AUDIO_NONE;
+	} else if (!strcmp(audio, "aac")) {
+		d.audio = MC_AUDIO_AAC;
+	} else {
+		fprintf(stderr, "miracastd: --audio %s: aac or none\n", audio);
+		return 2;
+	}
+	d.audio_source = g_strdup(audio_source);
 	d.encoder = g_strdup(encoder);
 	if (!mc_encoder_choose(encoder, NULL, NULL, &error)) {
 		fprintf(stderr, "miracastd: %s\n", error->message);
@@ -356,5 +375,6 @@ int main(int argc, char **argv)
 	g_main_loop_unref(d.loop);
 	g_free(d.host);
 	g_free(d.encoder);
+	g_free(d.audio_source);
 	return d.status;
 }
