@@ -2,9 +2,10 @@
 /*
  * The end-to-end test's KMS client: lights /dev/miracast0's display in
  * 640x480 and flips through frames 0..N-1 of e2e-pattern.h, one every
- * INTERVAL_MS, each drawn into a buffer the display no longer shows.
- * Prints how many it drew and how many flips completed.
- *   e2e-draw N INTERVAL_MS
+ * INTERVAL_MS, each drawn into a buffer the display no longer shows, then
+ * leaves the last one on screen HOLD_MS (500 by default) before switching
+ * off. Prints how many it drew and how many flips completed.
+ *   e2e-draw N INTERVAL_MS [HOLD_MS]
  */
 #include <stdio.h>
 #include <time.h>
@@ -28,6 +29,7 @@ int main(int argc, char **argv)
 {
 	unsigned int n = argc > 1 ? (unsigned int)atoi(argv[1]) : 100;
 	unsigned int interval = argc > 2 ? (unsigned int)atoi(argv[2]) : 100;
+	unsigned int hold = argc > 3 ? (unsigned int)atoi(argv[3]) : 500;
 	struct mc_display d;
 	struct mc_buf buf[3];
 	unsigned int k, flips = 0;
@@ -62,8 +64,8 @@ int main(int argc, char **argv)
 		}
 		flips += mc_wait_flip(d.fd, 5000);
 	}
-	/* the last frame stays on screen a moment */
-	usleep(500 * 1000);
+	/* the last frame stays on screen a while */
+	usleep(hold * 1000);
 	printf("drawn %u flips %u\n", n, flips);
 	mc_dark(&d);
 	for (i = 0; i < 3; i++)

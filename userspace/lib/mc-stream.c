@@ -10,6 +10,9 @@
 #include "mc-stream.h"
 #include "mc-ts.h"
 
+/* How long a static screen goes without a picture: 1 s. */
+#define REPEAT_US	G_USEC_PER_SEC
+
 /* A frame on its way through the pipeline. */
 typedef struct {
 	GstClockTime pts;	/* pushed; then the encoder's output */
@@ -34,6 +37,18 @@ struct _McStream {
 	gboolean have_caps;
 	GstClockTime base;	/* the pipeline's base time (monotonic) */
 	guint64 frames;
+
+	/*
+	 * A static screen sends no frames, but sinks want a picture now and
+	 * then: the last one, converted (so no kernel frame is held), is sent
+	 * again by a second appsrc into a funnel before the encoder.
+	 */
+	GstElement *raw;	/* the converted pictures' capsfilter */
+	GstElement *repeat_src;
+	GstBuffer *last;	/* the last converted picture, under lock */
+	gint64 last_us;		/* when a frame last came (main thread) */
+	guint repeat_id;	/* the timer */
+	guint64 repeats;
 };
 
 static GstElement *add(McStream *s, const char *factory, GError **error)
@@ -110,6 +125,58 @@ static GstPadProbeReturn on_sending(GstPad *pad G_GNUC_UNUSED, GstPadProbeInfo *
 	}
 	g_mutex_unlock(&s->lock);
 	return GST_PAD_PROBE_OK;
+}
+
+/* Keeps the last converted picture for repeating. */
+static GstPadProbeReturn on_converted(GstPad *pad G_GNUC_UNUSED, GstPadProbeInfo *info,
+				      gpointer data)
+{
+	McStream *s = data;
+	GstBuffer *b = gst_buffer_ref(GST_PAD_PROBE_INFO_BUFFER(info));
+
+	g_mutex_lock(&s->lock);
+	gst_clear_buffer(&s->last);
+	s->last = b;
+	g_mutex_unlock(&s->lock);
+	return GST_PAD_PROBE_OK;
+}
+
+/* The timer: after REPEAT_US without a frame, the last picture again. */
+static gboolean on_repeat(gpointer data)
+{
+	McStream *s = data;
+	GstClock *clock;
+	GstBuffer *b = NULL;
+
+	if (g_get_monotonic_time() - s->last_us < REPEAT_US)
+		return G_SOURCE_CONTINUE;
+	g_mutex_lock(&s->lock);
+	if (s->last)
+		b = gst_buffer_copy(s->last);	/* the metadata; the memory is shared */
+	g_mutex_unlock(&s->lock);
+	clock = gst_element_get_clock(s->pipeline);
+	if (!b || !clock) {
+		gst_clear_buffer(&b);
+		if (clock)
+			gst_object_unref(clock);
+		return G_SOURCE_CONTINUE;
+	}
+	GST_BUFFER_PTS(b) = gst_clock_get_time(clock) - gst_element_get_base_time(s->pipeline);
+	GST_BUFFER_DTS(b) = GST_CLOCK_TIME_NONE;
+	GST_BUFFER_DURATION(b) = GST_CLOCK_TIME_NONE;
+	gst_object_unref(clock);
+	/* the very caps of the pictures repeated: the encoder must not renegotiate */
+	{
+		g_autoptr(GstPad) pad = gst_element_get_static_pad(s->raw, "src");
+		g_autoptr(GstCaps) caps = gst_pad_get_current_caps(pad);
+
+		if (caps)
+			g_object_set(s->repeat_src, "caps", caps, NULL);
+	}
+	if (gst_app_src_push_buffer(GST_APP_SRC(s->repeat_src), b) == GST_FLOW_OK)
+		s->repeats++;
+	s->last_us = g_get_monotonic_time();
+	return G_SOURCE_CONTINUE;
 }
 
 static void add_probe(GstElement *e, const char *pad_name, GstPadProbeCallback cb, McStream *s)
@@ -202,7 +269,7 @@ static gboolean build_audio(McStream *s, const McStreamConfig *c, GstElement *mu
 
 static gboolean build(McStream *s, const McStreamConfig *c, GError **error)
 {
-	GstElement *convert, *scale, *raw, *h264, *parse, *mux, *pay, *sink;
+	GstElement *convert, *scale, *raw, *funnel, *h264, *parse, *mux, *pay, *sink;
 	g_autoptr(GstCaps) raw_caps = NULL;
 	g_autoptr(GstCaps) h264_caps = NULL;
 
@@ -215,6 +282,7 @@ static gboolean build(McStream *s, const McStreamConfig *c, GError **error)
 	gst_bin_add(GST_BIN(s->pipeline), s->encoder);
 	if (!(s->src = add(s, "appsrc", error)) || !(convert = add(s, "videoconvert", error)) ||
 	    !(scale = add(s, "videoscale", error)) || !(raw = add(s, "capsfilter", error)) ||
+	    !(s->repeat_src = add(s, "appsrc", error)) || !(funnel = add(s, "funnel", error)) ||
 	    !(h264 = add(s, "capsfilter", error)) || !(parse = add(s, "h264parse", error)))
 		return FALSE;
 	mux = mc_ts_mux_new(error);
@@ -240,6 +308,10 @@ static gboolean build(McStream *s, const McStreamConfig *c, GError **error)
 				       "height", G_TYPE_INT, (int)c->video.height,
 				       "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
 	g_object_set(raw, "caps", raw_caps, NULL);
+	g_object_set(s->repeat_src, "is-live", TRUE, "format", GST_FORMAT_TIME, "block", FALSE,
+		     "max-buffers", (guint64)1, NULL);
+	add_probe(raw, "src", on_converted, s);
+	s->raw = raw;
 	h264_caps = mc_encoder_output_caps(&c->video);
 	g_object_set(h264, "caps", h264_caps, NULL);
 	g_object_set(parse, "config-interval", -1, NULL);
@@ -249,7 +321,9 @@ static gboolean build(McStream *s, const McStreamConfig *c, GError **error)
 		add_probe(s->encoder, "src", on_encoded, s);
 		add_probe(sink, "sink", on_sending, s);
 	}
-	if (!gst_element_link_many(s->src, convert, scale, raw, s->encoder, h264, parse, NULL) ||
+	if (!gst_element_link_many(s->src, convert, scale, raw, funnel, s->encoder, h264, parse,
+				   NULL) ||
+	    !gst_element_link(s->repeat_src, funnel) ||
 	    !gst_element_link_pads(parse, NULL, mux, MC_TS_VIDEO_PAD) ||
 	    !gst_element_link_many(mux, pay, sink, NULL)) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
@@ -285,6 +359,8 @@ McStream *mc_stream_new(const McStreamConfig *config, GError **error)
 				    "the pipeline does not start");
 		return NULL;
 	}
+	s->last_us = g_get_monotonic_time();
+	s->repeat_id = g_timeout_add(REPEAT_US / 1000 / 4, on_repeat, s);
 	return g_steal_pointer(&s);
 }
 
@@ -295,7 +371,11 @@ void mc_stream_free(McStream *s)
 {
 	if (!s)
 		return;
+	if (s->repeat_id)
+		g_source_remove(s->repeat_id);
 	/* what the encoder, the muxer and the payloader hold goes out first */
+	if (s->repeat_src)
+		gst_app_src_end_of_stream(GST_APP_SRC(s->repeat_src));
 	if (s->frames && gst_app_src_end_of_stream(GST_APP_SRC(s->src)) == GST_FLOW_OK) {
 		g_autoptr(GstBus) bus = gst_element_get_bus(s->pipeline);
 		GstMessage *m = gst_bus_timed_pop_filtered(bus, DRAIN_TIMEOUT,
@@ -323,6 +403,7 @@ void mc_stream_free(McStream *s)
 		gst_element_set_state(s->pipeline, GST_STATE_NULL);
 		gst_object_unref(s->pipeline);
 	}
+	gst_clear_buffer(&s->last);
 	g_queue_clear_full(&s->encoding, g_free);
 	g_queue_clear_full(&s->sending, g_free);
 	g_mutex_clear(&s->lock);
@@ -339,6 +420,11 @@ const McEncoderInfo *mc_stream_get_encoder(McStream *s)
 guint64 mc_stream_get_frames(McStream *s)
 {
 	return s->frames;
+}
+
+guint64 mc_stream_get_repeats(McStream *s)
+{
+	return s->repeats;
 }
 
 gboolean mc_stream_check(McStream *s, GError **error)
@@ -403,6 +489,7 @@ gboolean mc_stream_push(McStream *s, GstBuffer *frame, const GstVideoInfo *info,
 		return FALSE;
 	}
 	s->frames++;
+	s->last_us = g_get_monotonic_time();
 	return TRUE;
 }
 
