@@ -132,6 +132,16 @@ const McEncoderInfo *const *mc_encoder_all(void)
 	return encoder_list;
 }
 
+GstElement *mc_gst_make(const char *factory, GError **error)
+{
+	GstElement *e = gst_element_factory_make(factory, NULL);
+
+	if (!e)
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+			    "GStreamer element %s is not installed", factory);
+	return e;
+}
+
 gboolean mc_encoder_factory_exists(const char *factory, gpointer data G_GNUC_UNUSED)
 {
 	g_autoptr(GstElementFactory) f = gst_element_factory_find(factory);

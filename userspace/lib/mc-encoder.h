@@ -72,6 +72,9 @@ guint mc_h264_min_level(guint width, guint height, guint fps_n, guint fps_d);
 /* Annex A MaxBR of the level in kbit/s (High profile: x 1.25), or 0. */
 guint mc_h264_max_bitrate_kbps(guint level, McH264Profile profile);
 
+/* A new GStreamer element, or NULL with error naming the missing one. */
+GstElement *mc_gst_make(const char *factory, GError **error);
+
 /* Checks config: a WFD level that carries the mode, a bitrate within it. */
 gboolean mc_video_config_validate(const McVideoConfig *config, GError **error);
 

@@ -53,14 +53,10 @@ struct _McStream {
 
 static GstElement *add(McStream *s, const char *factory, GError **error)
 {
-	GstElement *e = gst_element_factory_make(factory, NULL);
+	GstElement *e = mc_gst_make(factory, error);
 
-	if (!e) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-			    "GStreamer element %s is not installed", factory);
-		return NULL;
-	}
-	gst_bin_add(GST_BIN(s->pipeline), e);
+	if (e)
+		gst_bin_add(GST_BIN(s->pipeline), e);
 	return e;
 }
 
@@ -207,16 +203,13 @@ static GstElement *audio_source(const char *name, GError **error)
 			return NULL;
 		}
 	}
-	if (!e) {
-		e = gst_element_factory_make("audiotestsrc", NULL);
-		if (e)
-			g_object_set(e, "is-live", TRUE, NULL);
-		if (e)
-			gst_util_set_object_arg(G_OBJECT(e), "wave", "silence");
+	if (e)
+		return e;
+	e = mc_gst_make("audiotestsrc", error);
+	if (e) {
+		g_object_set(e, "is-live", TRUE, NULL);
+		gst_util_set_object_arg(G_OBJECT(e), "wave", "silence");
 	}
-	if (!e)
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-			    "GStreamer element audiotestsrc is not installed");
 	return e;
 }
 

@@ -4,6 +4,7 @@
  */
 #include <gio/gio.h>
 
+#include "mc-encoder.h"
 #include "mc-ts.h"
 
 /*
@@ -14,19 +15,9 @@
 #define TICKS_PSI	4500
 #define TICKS_PCR	3600
 
-static GstElement *make(const char *factory, GError **error)
-{
-	GstElement *e = gst_element_factory_make(factory, NULL);
-
-	if (!e)
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-			    "GStreamer element %s is not installed", factory);
-	return e;
-}
-
 GstElement *mc_ts_mux_new(GError **error)
 {
-	GstElement *mux = make("mpegtsmux", error);
+	GstElement *mux = mc_gst_make("mpegtsmux", error);
 	GstStructure *map;
 
 	if (!mux)
@@ -49,7 +40,7 @@ GstElement *mc_ts_mux_new(GError **error)
 
 GstElement *mc_rtp_pay_new(GError **error)
 {
-	GstElement *pay = make("rtpmp2tpay", error);
+	GstElement *pay = mc_gst_make("rtpmp2tpay", error);
 
 	if (!pay)
 		return NULL;

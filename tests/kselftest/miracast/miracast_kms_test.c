@@ -11,44 +11,7 @@
 #include <xf86drmMode.h>
 
 #include "kselftest_harness.h"
-#include "miracast_util.h"
-#include "miracast.h"
-
-/* Property id of name on a KMS object, or 0. */
-static uint32_t prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
-{
-	drmModeObjectPropertiesPtr props;
-	uint32_t id = 0;
-	uint32_t i;
-
-	props = drmModeObjectGetProperties(fd, obj, type);
-	if (!props)
-		return 0;
-	for (i = 0; i < props->count_props && !id; i++) {
-		drmModePropertyPtr p = drmModeGetProperty(fd, props->props[i]);
-
-		if (p && !strcmp(p->name, name))
-			id = p->prop_id;
-		drmModeFreeProperty(p);
-	}
-	drmModeFreeObjectProperties(props);
-	return id;
-}
-
-/* 640x480@60 (DMT), and variants of it for validation. */
-static drmModeModeInfo mode_640x480(void)
-{
-	drmModeModeInfo m = {
-		.clock = 25175,
-		.hdisplay = 640, .hsync_start = 656, .hsync_end = 752, .htotal = 800,
-		.vdisplay = 480, .vsync_start = 490, .vsync_end = 492, .vtotal = 525,
-		.vrefresh = 60,
-		.flags = DRM_MODE_FLAG_NHSYNC | DRM_MODE_FLAG_NVSYNC,
-		.type = DRM_MODE_TYPE_USERDEF,
-		.name = "640x480",
-	};
-	return m;
-}
+#include "miracast_kms_util.h"
 
 FIXTURE(kms) {
 	int fd;
@@ -75,21 +38,6 @@ static uint32_t create_fb(struct __test_metadata *_metadata, int fd,
 	return fb;
 }
 
-/* A plane's "type" property, or -1. */
-static uint64_t plane_type(int fd, uint32_t plane)
-{
-	drmModeObjectPropertiesPtr props;
-	uint64_t type = (uint64_t)-1;
-	uint32_t i, id = prop_id(fd, plane, DRM_MODE_OBJECT_PLANE, "type");
-
-	props = drmModeObjectGetProperties(fd, plane, DRM_MODE_OBJECT_PLANE);
-	for (i = 0; props && i < props->count_props; i++)
-		if (props->props[i] == id)
-			type = props->prop_values[i];
-	drmModeFreeObjectProperties(props);
-	return type;
-}
-
 FIXTURE_SETUP(kms)
 {
 	drmModeResPtr res;
@@ -111,7 +59,7 @@ FIXTURE_SETUP(kms)
 	ASSERT_NE(NULL, planes);
 	ASSERT_EQ(2, planes->count_planes);
 	for (i = 0; i < planes->count_planes; i++) {
-		uint64_t type = plane_type(self->fd, planes->planes[i]);
+		uint64_t type = mc_plane_type(self->fd, planes->planes[i]);
 
 		if (type == DRM_PLANE_TYPE_PRIMARY)
 			self->plane = planes->planes[i];
@@ -140,15 +88,15 @@ static drmModeAtomicReqPtr enable_req(int fd, FIXTURE_DATA(kms) *self,
 	uint32_t p = self->plane;
 
 	drmModeAtomicAddProperty(req, self->connector,
-				 prop_id(fd, self->connector, DRM_MODE_OBJECT_CONNECTOR,
+				 mc_prop_id(fd, self->connector, DRM_MODE_OBJECT_CONNECTOR,
 					 "CRTC_ID"), self->crtc);
 	drmModeAtomicAddProperty(req, self->crtc,
-				 prop_id(fd, self->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID"),
+				 mc_prop_id(fd, self->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID"),
 				 mode_blob);
 	drmModeAtomicAddProperty(req, self->crtc,
-				 prop_id(fd, self->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE"), 1);
+				 mc_prop_id(fd, self->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE"), 1);
 #define PLANE_PROP(name, v) \
-	drmModeAtomicAddProperty(req, p, prop_id(fd, p, DRM_MODE_OBJECT_PLANE, name), v)
+	drmModeAtomicAddProperty(req, p, mc_prop_id(fd, p, DRM_MODE_OBJECT_PLANE, name), v)
 	PLANE_PROP("FB_ID", fb);
 	PLANE_PROP("CRTC_ID", self->crtc);
 	PLANE_PROP("SRC_X", 0);
@@ -169,16 +117,16 @@ static drmModeAtomicReqPtr disable_req(int fd, FIXTURE_DATA(kms) *self)
 	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
 
 	drmModeAtomicAddProperty(req, self->connector,
-				 prop_id(fd, self->connector, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID"),
+				 mc_prop_id(fd, self->connector, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID"),
 				 0);
 	drmModeAtomicAddProperty(req, self->crtc,
-				 prop_id(fd, self->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID"), 0);
+				 mc_prop_id(fd, self->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID"), 0);
 	drmModeAtomicAddProperty(req, self->crtc,
-				 prop_id(fd, self->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE"), 0);
+				 mc_prop_id(fd, self->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE"), 0);
 	drmModeAtomicAddProperty(req, self->plane,
-				 prop_id(fd, self->plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), 0);
+				 mc_prop_id(fd, self->plane, DRM_MODE_OBJECT_PLANE, "FB_ID"), 0);
 	drmModeAtomicAddProperty(req, self->plane,
-				 prop_id(fd, self->plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID"), 0);
+				 mc_prop_id(fd, self->plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID"), 0);
 	return req;
 }
 
@@ -287,8 +235,8 @@ TEST_F(kms, primary_plane)
 	EXPECT_TRUE(argb);
 	EXPECT_TRUE(rgb565);
 	drmModeFreePlane(p);
-	EXPECT_NE(0, prop_id(self->fd, self->plane, DRM_MODE_OBJECT_PLANE, "FB_DAMAGE_CLIPS"));
-	EXPECT_NE(0, prop_id(self->fd, self->plane, DRM_MODE_OBJECT_PLANE, "IN_FORMATS"));
+	EXPECT_NE(0, mc_prop_id(self->fd, self->plane, DRM_MODE_OBJECT_PLANE, "FB_DAMAGE_CLIPS"));
+	EXPECT_NE(0, mc_prop_id(self->fd, self->plane, DRM_MODE_OBJECT_PLANE, "IN_FORMATS"));
 }
 
 TEST_F(kms, cursor_plane)
@@ -309,7 +257,7 @@ TEST_F(kms, cursor_plane)
 
 TEST_F(kms, modeset_and_flip)
 {
-	drmModeModeInfo mode = mode_640x480();
+	drmModeModeInfo mode = mc_mode_640x480();
 	long long updates = mc_state_num(0, "plane_updates");
 	drmModeAtomicReqPtr req;
 	drmModeCrtcPtr crtc;
@@ -346,7 +294,7 @@ TEST_F(kms, modeset_and_flip)
 
 TEST_F(kms, mode_validation)
 {
-	drmModeModeInfo mode = mode_640x480();
+	drmModeModeInfo mode = mc_mode_640x480();
 	const uint32_t test = DRM_MODE_ATOMIC_ALLOW_MODESET | DRM_MODE_ATOMIC_TEST_ONLY;
 
 	EXPECT_EQ(0, commit_mode(self->fd, self, &mode, test));
@@ -357,29 +305,29 @@ TEST_F(kms, mode_validation)
 	EXPECT_EQ(-EINVAL, commit_mode(self->fd, self, &mode, test));
 
 	/* 23.85 Hz: under 23.9, though it rounds to 24 Hz. */
-	mode = mode_640x480();
+	mode = mc_mode_640x480();
 	mode.clock = 10017;
 	mode.vrefresh = 24;
 	EXPECT_EQ(-EINVAL, commit_mode(self->fd, self, &mode, test));
 
 	/* 23.976 Hz (a film rate) is accepted. */
-	mode = mode_640x480();
+	mode = mc_mode_640x480();
 	mode.clock = 10070;
 	mode.vrefresh = 24;
 	EXPECT_EQ(0, commit_mode(self->fd, self, &mode, test));
 
 	/* No clock. */
-	mode = mode_640x480();
+	mode = mc_mode_640x480();
 	mode.clock = 0;
 	EXPECT_EQ(-EINVAL, commit_mode(self->fd, self, &mode, test));
 
 	/* Stereo. */
-	mode = mode_640x480();
+	mode = mc_mode_640x480();
 	mode.flags |= DRM_MODE_FLAG_3D_FRAME_PACKING;
 	EXPECT_EQ(-EINVAL, commit_mode(self->fd, self, &mode, test));
 
 	/* Wider than the display can be. */
-	mode = mode_640x480();
+	mode = mc_mode_640x480();
 	mode.hdisplay = 4104;
 	mode.hsync_start = 4110;
 	mode.hsync_end = 4120;
@@ -390,19 +338,19 @@ TEST_F(kms, mode_validation)
 
 TEST_F(kms, crtc_needs_primary_plane)
 {
-	drmModeModeInfo mode = mode_640x480();
+	drmModeModeInfo mode = mc_mode_640x480();
 	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
 	uint32_t blob;
 
 	ASSERT_EQ(0, drmModeCreatePropertyBlob(self->fd, &mode, sizeof(mode), &blob));
 	drmModeAtomicAddProperty(req, self->connector,
-				 prop_id(self->fd, self->connector, DRM_MODE_OBJECT_CONNECTOR,
+				 mc_prop_id(self->fd, self->connector, DRM_MODE_OBJECT_CONNECTOR,
 					 "CRTC_ID"), self->crtc);
 	drmModeAtomicAddProperty(req, self->crtc,
-				 prop_id(self->fd, self->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID"),
+				 mc_prop_id(self->fd, self->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID"),
 				 blob);
 	drmModeAtomicAddProperty(req, self->crtc,
-				 prop_id(self->fd, self->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE"), 1);
+				 mc_prop_id(self->fd, self->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE"), 1);
 	EXPECT_EQ(-EINVAL, drmModeAtomicCommit(self->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET |
 					       DRM_MODE_ATOMIC_TEST_ONLY, NULL));
 	drmModeAtomicFree(req);
@@ -414,7 +362,7 @@ TEST_F(kms, commit_each_format)
 	static const uint32_t formats[] = {
 		DRM_FORMAT_XRGB8888, DRM_FORMAT_ARGB8888, DRM_FORMAT_RGB565,
 	};
-	drmModeModeInfo mode = mode_640x480();
+	drmModeModeInfo mode = mc_mode_640x480();
 	drmModeAtomicReqPtr req;
 	uint32_t handle, fb, blob;
 	unsigned int i;
@@ -435,7 +383,7 @@ TEST_F(kms, commit_each_format)
 
 TEST_F(kms, unsupported_format_rejected)
 {
-	drmModeModeInfo mode = mode_640x480();
+	drmModeModeInfo mode = mc_mode_640x480();
 	drmModeAtomicReqPtr req;
 	uint32_t handle, fb, blob;
 
@@ -449,7 +397,7 @@ TEST_F(kms, unsupported_format_rejected)
 	drmModeRmFB(self->fd, fb);
 }
 
-/* Period of mode_640x480() in microseconds: htotal * vtotal / clock. */
+/* Period of mc_mode_640x480() in microseconds: htotal * vtotal / clock. */
 #define PERIOD_US	(800.0 * 525 * 1000 / 25175)
 
 static uint64_t usec(unsigned int sec, unsigned int us)
@@ -480,7 +428,7 @@ static void expect_vblank_series(struct __test_metadata *_metadata,
 
 TEST_F(kms, vblank_sequence_and_timestamps)
 {
-	drmModeModeInfo mode = mode_640x480();
+	drmModeModeInfo mode = mc_mode_640x480();
 	unsigned int seq[12];
 	uint64_t t[12];
 	int i;
@@ -515,7 +463,7 @@ static void flip_handler2(int fd, unsigned int seq, unsigned int sec, unsigned i
 TEST_F(kms, flip_events_carry_vblank_sequence_and_time)
 {
 	drmEventContext ev = { .version = 3, .page_flip_handler2 = flip_handler2 };
-	drmModeModeInfo mode = mode_640x480();
+	drmModeModeInfo mode = mc_mode_640x480();
 	struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
 	unsigned int seq[8];
 	uint64_t t[8];
@@ -573,8 +521,8 @@ TEST_F(kms, display_events_reach_the_daemon)
 {
 	struct miracast_create_context cc = { 0 };
 	struct miracast_start_session ss = { 0 };
-	drmModeModeInfo mode = mode_640x480();
-	uint32_t dpms = prop_id(self->fd, self->connector, DRM_MODE_OBJECT_CONNECTOR, "DPMS");
+	drmModeModeInfo mode = mc_mode_640x480();
+	uint32_t dpms = mc_prop_id(self->fd, self->connector, DRM_MODE_OBJECT_CONNECTOR, "DPMS");
 	struct miracast_event_mode ev;
 	drmModeAtomicReqPtr req;
 	int d = mc_open(0);
