@@ -65,16 +65,46 @@ $(BUILD)/bench/frame_bench: bench/frame_bench.c kernel/uapi/miracast.h \
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Ikernel/uapi -Itests/kselftest/miracast \
 		$$(pkg-config --cflags libdrm) -o $@ $< $$(pkg-config --libs libdrm)
 
-# Two guests: the usual two vCPUs, then one, where the frame path's wake-ups
-# need no inter-processor interrupt (slow under TCG, see docs/testing.md).
+# The media benchmark: its KMS client, its receiver, and the baseline
+# streaming process (GNOME Network Displays' pipeline) on libmiracast.a.
+MEDIA_PKGS := gio-2.0 glib-2.0 libdrm gstreamer-1.0 gstreamer-app-1.0 gstreamer-video-1.0
+MEDIA_BINS := $(BUILD)/bench/media_draw $(BUILD)/bench/media_receive $(BUILD)/bench/gnd_baseline
+MC_LIB := $(BUILD)/userspace/lib/libmiracast.a
+
+$(BUILD)/bench/media_draw: bench/media_draw.c bench/media_pattern.h tests/vm/e2e-pattern.h \
+		kernel/uapi/miracast.h tests/kselftest/miracast/miracast_kms_util.h \
+		tests/kselftest/miracast/miracast_util.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-sign-compare -Ikernel/uapi \
+		-Itests/kselftest/miracast -Itests/vm $$(pkg-config --cflags libdrm) -o $@ $< \
+		$$(pkg-config --libs libdrm)
+
+$(BUILD)/bench/media_receive: bench/media_receive.c bench/media_pattern.h tests/vm/e2e-pattern.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Itests/vm \
+		$$(pkg-config --cflags $(MEDIA_PKGS)) \
+		-o $@ $< $$(pkg-config --libs $(MEDIA_PKGS)) -lm
+
+$(BUILD)/bench/gnd_baseline: bench/gnd_baseline.c $(MC_LIB)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Iuserspace/lib -Ikernel/uapi \
+		$$(pkg-config --cflags $(MEDIA_PKGS)) -o $@ $< $(MC_LIB) \
+		$$(pkg-config --libs $(MEDIA_PKGS))
+
+# Two guests: the usual two vCPUs (all benchmarks, the media one last), then
+# one, where the frame path's wake-ups need no inter-processor interrupt
+# (slow under TCG, see docs/testing.md).
 bench: deps
-	@$(MAKE) --no-print-directory module $(BUILD)/bench/msg_bench $(BUILD)/bench/frame_bench
+	@$(MAKE) --no-print-directory module userspace
+	@$(MAKE) --no-print-directory $(BUILD)/bench/msg_bench $(BUILD)/bench/frame_bench \
+		$(MEDIA_BINS)
 	@rc=0; for smp in 2 1; do \
 		out=$(BUILD)/bench/smp$$smp; \
-		if [ $$smp = 2 ]; then b="$(BUILD)/bench/msg_bench $(BUILD)/bench/frame_bench"; \
+		if [ $$smp = 2 ]; then b="$(BUILD)/bench/msg_bench $(BUILD)/bench/frame_bench \
+			$(CURDIR)/bench/media-bench.sh"; \
 		else b=$(BUILD)/bench/frame_bench; fi; \
-		SMP=$$smp tests/vm/run.sh $$out /bin/sh $(CURDIR)/bench/guest-bench.sh \
-			$(KO) $$b || rc=1; \
+		SMP=$$smp TIMEOUT=$${TIMEOUT:-1800} tests/vm/run.sh $$out /bin/sh \
+			$(CURDIR)/bench/guest-bench.sh $(KO) $$b || rc=1; \
 		echo "== guest with $$smp vCPU(s)"; cat $$out/bench.txt; \
 		tests/vm/scan-log.sh $$out/console.log $$out/dmesg.txt || rc=1; \
 		grep -q '^bench: exit status 0' $$out/bench.txt || rc=1; \
