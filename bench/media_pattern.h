@@ -177,13 +177,17 @@ static inline void mp_render(struct mp_canvas *c, unsigned int k)
 #undef MP_SC
 }
 
-/* BT.601 limited-range luma of a palette entry, as videoconvert makes it */
-static inline double mp_luma(unsigned int colour)
+/*
+ * Limited-range luma of a palette entry, as videoconvert makes it with the
+ * matrix's kr and kb (BT.601: 0.299, 0.114; BT.709, GStreamer's default
+ * for HD pictures: 0.2126, 0.0722).
+ */
+static inline double mp_luma(unsigned int colour, double kr, double kb)
 {
 	uint32_t p = mp_palette[colour];
 	double r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;
 
-	return 16.0 + (65.481 * r + 128.553 * g + 24.966 * b) / 255.0;
+	return 16.0 + 219.0 * (kr * r + (1 - kr - kb) * g + kb * b) / 255.0;
 }
 
 #endif /* MEDIA_PATTERN_H */

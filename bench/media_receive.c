@@ -7,7 +7,7 @@
  * 0x1011) out of the TS, and decodes each access unit with GStreamer. A
  * decoded picture's top band tells which frame of media_pattern.h it
  * shows: the first picture of frame k is compared with frame k as drawn
- * (PSNR of the luma below the band), and the first RTP packet of its PES
+ * (PSNR of the luma below the band, with the matrix its caps give), and the first RTP packet of its PES
  * is the frame's arrival. With DRAW_LOG (media_draw's output: flip times,
  * the streaming process's CPU time) it prints:
  *
@@ -243,13 +243,17 @@ static int read_number(const guint8 *y, int stride, int w)
 	return k;
 }
 
-static double psnr(const guint8 *y, int stride, struct mp_canvas *ref, unsigned int k)
+/* PSNR of the luma below the band; the picture's matrix as the sender's. */
+static double psnr(const guint8 *y, int stride, const GstVideoInfo *info, struct mp_canvas *ref,
+		   unsigned int k)
 {
-	double luma[MP_COLOURS], se = 0;
+	double luma[MP_COLOURS], se = 0, kr = 0.2126, kb = 0.0722;
 	int px, py, i;
 
+	if (!gst_video_color_matrix_get_Kr_Kb(info->colorimetry.matrix, &kr, &kb))
+		kr = 0.2126, kb = 0.0722;
 	for (i = 0; i < MP_COLOURS; i++)
-		luma[i] = mp_luma(i);
+		luma[i] = mp_luma(i, kr, kb);
 	mp_render(ref, k);
 	for (py = MP_BAND; py < ref->h; py++) {
 		const uint8_t *r = ref->px + (size_t)py * ref->w;
@@ -358,7 +362,7 @@ int main(int argc, char **argv)
 			k = ref.w == GST_VIDEO_INFO_WIDTH(&info) &&
 			    ref.h == GST_VIDEO_INFO_HEIGHT(&info) ? read_number(y, stride, ref.w) : -1;
 			if (k >= 0 && (guint)k < d.n && !arrival[k]) {
-				double p = psnr(y, stride, &ref, k);
+				double p = psnr(y, stride, &info, &ref, k);
 
 				arrival[k] = g_array_index(rx.pes, Pes, idx).t;
 				unique++;
