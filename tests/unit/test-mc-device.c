@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "mc-device.h"
+#include "run-ctl.h"
 
 /* Each test gets an empty directory to build a fake sysfs tree in. */
 typedef struct {
@@ -266,32 +267,6 @@ static void test_status_strings(void)
 				MC_CONNECTOR_DISCONNECTED), ==, "disconnected");
 	g_assert_cmpstr(mc_connector_status_to_string(MC_CONNECTOR_UNKNOWN),
 			==, "unknown");
-}
-
-/* Run miracastctl with the given NULL-terminated arguments. */
-G_GNUC_NULL_TERMINATED
-static int run_ctl(char **out, char **err, ...)
-{
-	g_autoptr(GPtrArray) argv = g_ptr_array_new();
-	g_autoptr(GError) error = NULL;
-	const char *arg;
-	va_list ap;
-	int status;
-
-	g_ptr_array_add(argv, MIRACASTCTL_PATH);
-	va_start(ap, err);
-	while ((arg = va_arg(ap, const char *)))
-		g_ptr_array_add(argv, (char *)arg);
-	va_end(ap);
-	g_ptr_array_add(argv, NULL);
-
-	g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT,
-		     NULL, NULL, out, err, &status, &error);
-	g_assert_no_error(error);
-	if (**err)
-		g_test_message("miracastctl stderr: %s", *err);
-	g_assert_true(WIFEXITED(status));
-	return WEXITSTATUS(status);
 }
 
 static int run_list(const Fixture *f, char **out, char **err)

@@ -46,12 +46,16 @@ static inline uint32_t e2e_pixel(unsigned int x, unsigned int y, unsigned int k)
 	return r << 16 | g << 8 | b;
 }
 
-/* BT.601 limited-range luma of an XRGB8888 pixel, as videoconvert makes it */
-static inline double e2e_luma(uint32_t p)
+/*
+ * Limited-range luma of an XRGB8888 pixel, as videoconvert makes it: with
+ * BT.601's weights (kr 0.299, kb 0.114), or BT.709's (0.2126, 0.0722) that
+ * GStreamer gives HD pictures.
+ */
+static inline double e2e_luma(uint32_t p, double kr, double kb)
 {
 	double r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;
 
-	return 16.0 + (65.481 * r + 128.553 * g + 24.966 * b) / 255.0;
+	return 16.0 + 219.0 * (kr * r + (1 - kr - kb) * g + kb * b) / 255.0;
 }
 
 #endif /* E2E_PATTERN_H */

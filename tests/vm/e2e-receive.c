@@ -3,9 +3,11 @@
  * The end-to-end test's receiver: RTP on a UDP port, depacketised,
  * demuxed and decoded by GStreamer (the TS is also saved); each decoded
  * frame's number is read from its top band and its luma compared with
- * what e2e-draw drew (PSNR). Ends IDLE seconds after the last frame.
+ * what e2e-draw drew (PSNR; in a larger picture, its top left corner).
+ * Ends IDLE seconds after the last frame.
  *   e2e-receive PORT TS_FILE IDLE
- * Prints: decoded D unique U unreadable R min_psnr P mean_psnr M
+ * Prints: decoded D unique U unreadable R min_psnr P mean_psnr M, then
+ * the decoded pictures' sizes: size WxH N, one line each.
  */
 #include <math.h>
 #include <stdio.h>
@@ -42,14 +44,16 @@ static int read_number(const guint8 *y, int stride)
 	return k;
 }
 
-static double psnr(const guint8 *y, int stride, int k)
+/* against what was drawn, in the colour matrix the picture says it has */
+static double psnr(const guint8 *y, int stride, int k, GstVideoColorMatrix matrix)
 {
-	double se = 0;
+	double se = 0, kr = 0.299, kb = 0.114;
 	int px, py, n = 0;
 
+	gst_video_color_matrix_get_Kr_Kb(matrix, &kr, &kb);
 	for (py = E2E_BAND; py < E2E_H; py++)
 		for (px = 0; px < E2E_W; px++, n++) {
-			double d = y[py * stride + px] - e2e_luma(e2e_pixel(px, py, k));
+			double d = y[py * stride + px] - e2e_luma(e2e_pixel(px, py, k), kr, kb);
 
 			se += d * d;
 		}
@@ -64,6 +68,7 @@ int main(int argc, char **argv)
 	int first = -1, last = -1, missing = 0;
 	guint decoded = 0, unique = 0, unreadable = 0;
 	double min_psnr = 99, sum_psnr = 0;
+	struct { int w, h; guint n; } sizes[8] = { { 0 } };
 	GstElement *pipe, *sink;
 	GError *error = NULL;
 	GstSample *s;
@@ -102,13 +107,24 @@ int main(int argc, char **argv)
 			const guint8 *y = GST_VIDEO_FRAME_PLANE_DATA(&f, 0);
 			int stride = GST_VIDEO_FRAME_PLANE_STRIDE(&f, 0);
 
+			int w = GST_VIDEO_INFO_WIDTH(&info), h = GST_VIDEO_INFO_HEIGHT(&info);
+			guint i;
+
 			decoded++;
-			k = GST_VIDEO_INFO_WIDTH(&info) == E2E_W &&
-			    GST_VIDEO_INFO_HEIGHT(&info) == E2E_H ? read_number(y, stride) : -1;
+			for (i = 0; i < G_N_ELEMENTS(sizes) - 1 && sizes[i].n &&
+				    (sizes[i].w != w || sizes[i].h != h); i++)
+				;
+			sizes[i].w = w;
+			sizes[i].h = h;
+			sizes[i].n++;
+			k = w >= E2E_W && h >= E2E_H ? read_number(y, stride) : -1;
 			if (k < 0) {
 				unreadable++;
 			} else {
-				double p = psnr(y, stride, k);
+				double p = psnr(y, stride, k, info.colorimetry.matrix);
+
+				if (p < 35)
+					printf("low frame %d %dx%d psnr %.2f\n", k, w, h, p);
 
 				if (!seen[k]++)
 					unique++;
@@ -125,6 +141,8 @@ int main(int argc, char **argv)
 	printf("decoded %u unique %u unreadable %u first %d last %d min_psnr %.2f "
 	       "mean_psnr %.2f\n", decoded, unique, unreadable, first, last, min_psnr,
 	       decoded > unreadable ? sum_psnr / (decoded - unreadable) : 0.0);
+	for (k = 0; k < (int)G_N_ELEMENTS(sizes) && sizes[k].n; k++)
+		printf("size %dx%d %u\n", sizes[k].w, sizes[k].h, sizes[k].n);
 	for (k = first; k >= 0 && k <= last && missing < 20; k++)
 		if (!seen[k]) {
 			printf("missing %d\n", k);

@@ -2,11 +2,13 @@
 # End to end in the lab guest (miracast.ko loaded): a KMS client draws
 # numbered frames, miracastd --stream-to sends them over loopback RTP, a
 # GStreamer receiver decodes them and compares each with what was drawn;
-# ffprobe checks the stream. Then miracastd is SIGKILLed mid-stream: the
-# client's flips go on, the connector disconnects, and a restarted daemon
-# streams again. TAP on stdout.
-#   guest-e2e.sh BIN_DIR MIRACASTD
+# ffprobe checks the stream, miracastctl status the daemon's figures. Then
+# miracastd is SIGKILLed mid-stream: the client's flips go on, the
+# connector disconnects, and a restarted daemon streams again. Last, the
+# client changes the display's mode while it streams. TAP on stdout.
+#   guest-e2e.sh BIN_DIR MIRACASTD (miracastctl beside it)
 bin=$1 daemon=$2
+ctl=$(dirname "$daemon")/miracastctl
 tmp=$(mktemp -d)
 export GST_REGISTRY=$tmp/registry.bin
 n=0 failed=0
@@ -22,7 +24,7 @@ ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 
 ip link set lo up
 gst-inspect-1.0 x264enc > /dev/null 2>&1	# the registry, once
-echo "1..14"
+echo "1..26"
 chunks() { grep "^chunks_$1:" /sys/kernel/debug/dri/*/miracast_state | head -n 1 | awk '{print $2}'; }
 
 # 1. Stream 120 frames, one every 120 ms.
@@ -33,11 +35,37 @@ rx=$!
 d=$!
 sleep 2
 ok "the sink's arrival connects the display" [ "$(status)" = connected ]
-"$bin/e2e-draw" 120 120 3500 > "$tmp/draw.txt" 2>&1
+"$bin/e2e-draw" 120 120 3500 > "$tmp/draw.txt" 2>&1 &
+draw=$!
+sleep 9
+"$ctl" status > "$tmp/st.txt" 2>&1
+ok "miracastctl status while streaming" [ $? = 0 ]
+sed 's/^/# /' "$tmp/st.txt"
+ok "... shows the display streaming to the sink, in 640x480@59.94" \
+	sh -c "grep -q '^miracast0 (/dev/miracast0): streaming, to 127.0.0.1:5004$' $tmp/st.txt &&
+	       grep -q '^  mode 640x480@59.94 (sink 640x480@59.94)$' $tmp/st.txt"
+ok "... the encoder, Constrained Baseline level 3.1 and AAC" \
+	grep -q "^  encoder [a-z0-9]* ([a-z0-9]*), constrained-baseline level 3.1, audio aac$" \
+	"$tmp/st.txt"
+fps=$(sed -n 's/^  \([0-9.]*\) fps, \([0-9]*\) kbit.*/\1/p' "$tmp/st.txt")
+kbps=$(sed -n 's/^  \([0-9.]*\) fps, \([0-9]*\) kbit.*/\2/p' "$tmp/st.txt")
+# a frame every 120 ms: 8.3 fps
+ok "... the frame rate ($fps fps) and bitrate ($kbps kbit/s) of the stream" \
+	sh -c "awk -v f=${fps:-0} 'BEGIN { exit !(f > 6 && f < 10) }' && [ ${kbps:-0} -gt 0 ]"
+p50=$(sed -n 's/^  latency p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/\1/p' "$tmp/st.txt")
+p99=$(sed -n 's/^  latency p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/\2/p' "$tmp/st.txt")
+sent=$(sed -n 's/^  frames: \([0-9]*\) sent.*/\1/p' "$tmp/st.txt")
+ok "... latency p50 $p50 ms <= p99 $p99 ms, $sent frames sent" \
+	sh -c "awk -v a=${p50:-0} -v b=${p99:-0} 'BEGIN { exit !(a > 0 && a <= b) }' &&
+	       [ ${sent:-0} -ge 40 ]"
+wait $draw
 ok "the client drew 120 frames, every flip completed" grep -q "^drawn 120 flips 119" "$tmp/draw.txt"
 kill -TERM $d
 wait $d
 ok "miracastd stops cleanly on SIGTERM" [ $? = 0 ]
+"$ctl" status > "$tmp/st0.txt" 2>&1
+ok "miracastctl status without miracastd: exit status 1, a clear error" \
+	sh -c "[ $? = 1 ] && grep -q 'miracastd is not running' $tmp/st0.txt"
 wait $rx
 cat "$tmp/rx.txt" | sed 's/^/# /'
 unique=$(field unique "$tmp/rx.txt")
@@ -101,5 +129,39 @@ unique=$(field unique "$tmp/rx3.txt")
 ok "a restarted miracastd streams again ($unique of 30 frames)" ge "${unique:-0}" 29
 min=$(field min_psnr "$tmp/rx3.txt")
 ok "... at least 35 dB (min $min)" ge "${min:-0}" 35
+
+# 5. A mode change while streaming: 30 frames in 640x480, a modeset to the
+#    sink's other mode, 30 more in 1280x720; one stream, rebuilt.
+"$bin/e2e-receive" 5010 "$tmp/m.ts" 6 > "$tmp/rx4.txt" 2>&1 &
+rx=$!
+"$daemon" --stream-to 127.0.0.1:5010 --mode 640x480@60 --mode 1280x720@30 \
+	> "$tmp/d4.txt" 2>&1 &
+d=$!
+sleep 2
+"$bin/e2e-draw" 60 200 3000 30 1280x720 > "$tmp/draw4.txt" 2>&1 &
+draw=$!
+sleep 12
+"$ctl" status > "$tmp/st4.txt" 2>&1
+sed 's/^/# /' "$tmp/st4.txt"
+wait $draw
+ok "the client switched to 1280x720 at frame 30, every frame shown" \
+	grep -q "^drawn 60 flips 59" "$tmp/draw4.txt"
+ok "miracastctl status: streaming 1280x720@30, the sink's two modes" \
+	sh -c "grep -q '^miracast0 (/dev/miracast0): streaming' $tmp/st4.txt &&
+	       grep -q '^  mode 1280x720@30 (sink 640x480@59.94, 1280x720@30)$' $tmp/st4.txt"
+kill -TERM $d
+wait $d
+ok "miracastd stops cleanly after the mode change" [ $? = 0 ]
+wait $rx
+sed 's/^/# /' "$tmp/rx4.txt"
+unique=$(field unique "$tmp/rx4.txt")
+ok "frames received across the mode change: $unique of 60 (at least 98%)" ge "${unique:-0}" 59
+min=$(field min_psnr "$tmp/rx4.txt")
+ok "... at least 35 dB (min $min)" ge "${min:-0}" 35
+small=$(sed -n 's/^size 640x480 //p' "$tmp/rx4.txt")
+big=$(sed -n 's/^size 1280x720 //p' "$tmp/rx4.txt")
+ok "... decoded at both sizes: $small in 640x480, $big in 1280x720" \
+	sh -c "[ ${small:-0} -ge 29 ] && [ ${big:-0} -ge 29 ]"
+grep -q "cannot stream\|failed" "$tmp/d4.txt" && sed 's/^/# /' "$tmp/d4.txt"
 rm -rf "$tmp"
 exit $failed

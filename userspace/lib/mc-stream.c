@@ -17,13 +17,17 @@
 typedef struct {
 	GstClockTime pts;	/* pushed; then the encoder's output */
 	guint64 frame;
+	gint64 flip_us;		/* its vblank (CLOCK_MONOTONIC) */
 	gint64 pushed_us;
+	gboolean started;	/* its first packet is out */
 } InFlight;
 
 struct _McStream {
 	McClient *client;
-	GMutex lock;		/* the two queues: streaming threads take them */
-	GQueue encoding;	/* InFlight pushed, not out of the encoder yet */
+	McStats *stats;
+	GMutex lock;		/* the queues: streaming threads take them */
+	GQueue pushed;		/* InFlight pushed, still in the appsrc */
+	GQueue encoding;	/* InFlight on their way to and through the encoder */
 	GQueue sending;		/* InFlight encoded, not all sent yet */
 	/* what the muxer adds to the encoder's PTS: learnt from its first packet */
 	GstClockTimeDiff sent_shift;
@@ -65,45 +69,82 @@ static void report(McStream *s, guint32 type, const InFlight *f, guint32 us, gui
 	g_autoptr(GError) error = NULL;
 
 	/* a session that ended has nobody to tell: not an error */
-	if (!mc_client_report_chunk(s->client, type, f->frame, 0, us, kbps, &error))
+	if (s->client && !mc_client_report_chunk(s->client, type, f->frame, 0, us, kbps, &error))
 		g_debug("chunk record of frame %" G_GUINT64_FORMAT ": %s", f->frame,
 			error->message);
+}
+
+/*
+ * A frame leaves the appsrc: those pushed before it that did not were
+ * dropped (the pipeline is behind; their release completed them).
+ */
+static GstPadProbeReturn on_queued(GstPad *pad G_GNUC_UNUSED, GstPadProbeInfo *info,
+				   gpointer data)
+{
+	McStream *s = data;
+	guint64 frame = GST_BUFFER_OFFSET(GST_PAD_PROBE_INFO_BUFFER(info));
+	guint dropped = 0;
+	InFlight *f;
+
+	g_mutex_lock(&s->lock);
+	while ((f = g_queue_pop_head(&s->pushed))) {
+		if (f->frame == frame) {
+			g_queue_push_tail(&s->encoding, f);
+			break;
+		}
+		g_free(f);
+		dropped++;
+	}
+	g_mutex_unlock(&s->lock);
+	if (dropped)
+		mc_stats_dropped(s->stats, dropped);
+	return GST_PAD_PROBE_OK;
 }
 
 /*
  * The encoder's output: ENCODE_COMPLETE for the oldest frame in it. The
  * encoders are set up not to reorder (no B-frames) nor to skip frames, so
  * frames come out in the order they went in; their PTS do not tell (x264
- * rounds them to its time base, GstVideoEncoder shifts them by hours).
+ * rounds them to its time base, GstVideoEncoder shifts them by hours). A
+ * repeated picture has no frame, but its bits count.
  */
 static GstPadProbeReturn on_encoded(GstPad *pad G_GNUC_UNUSED, GstPadProbeInfo *info,
 				    gpointer data)
 {
 	McStream *s = data;
 	GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER(info);
+	gsize size = gst_buffer_get_size(b);
+	gint64 now = g_get_monotonic_time(), took = 0;
 	InFlight *f;
 
 	g_mutex_lock(&s->lock);
 	f = g_queue_pop_head(&s->encoding);
 	if (f) {
-		report(s, MIRACAST_CHUNK_ENCODE_COMPLETE, f,
-		       (guint32)MIN(g_get_monotonic_time() - f->pushed_us, G_MAXUINT32),
-		       (guint32)(gst_buffer_get_size(b) * 8 * s->video.fps_n /
-				 (1000 * (guint64)s->video.fps_d)));
+		took = now - f->pushed_us;
+		report(s, MIRACAST_CHUNK_ENCODE_COMPLETE, f, (guint32)MIN(took, G_MAXUINT32),
+		       (guint32)(size * 8 * s->video.fps_n / (1000 * (guint64)s->video.fps_d)));
 		f->pts = GST_BUFFER_PTS(b);	/* as the muxer will see it */
 		g_queue_push_tail(&s->sending, f);
 	}
 	g_mutex_unlock(&s->lock);
+	mc_stats_encoded(s->stats, now, size, took);
 	return GST_PAD_PROBE_OK;
 }
 
-/* Packets of a later frame at the network: this one's are all out. */
+/*
+ * Packets at the network: the first at or after a frame's time starts it
+ * (the latency: from its flip to now); one of a later frame means all of
+ * this one's are out (SENT). The muxer shifts the encoder's times by a
+ * constant, learnt from the first packet.
+ */
 static GstPadProbeReturn on_sending(GstPad *pad G_GNUC_UNUSED, GstPadProbeInfo *info,
 				    gpointer data)
 {
 	McStream *s = data;
 	GstClockTime pts = GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info));
+	gint64 now = g_get_monotonic_time();
 	InFlight *f;
+	GList *l;
 
 	if (!GST_CLOCK_TIME_IS_VALID(pts))
 		return GST_PAD_PROBE_OK;
@@ -114,6 +155,13 @@ static GstPadProbeReturn on_sending(GstPad *pad G_GNUC_UNUSED, GstPadProbeInfo *
 		s->sent_known = TRUE;
 	}
 	pts -= s->sent_shift;
+	for (l = s->sending.head; l && ((InFlight *)l->data)->pts <= pts; l = l->next) {
+		f = l->data;
+		if (!f->started) {
+			f->started = TRUE;
+			mc_stats_sent(s->stats, now, now - f->flip_us);
+		}
+	}
 	while ((f = g_queue_peek_head(&s->sending)) && f->pts < pts) {
 		g_queue_pop_head(&s->sending);
 		report(s, MIRACAST_CHUNK_SENT, f, 0, 0);
@@ -169,8 +217,10 @@ static gboolean on_repeat(gpointer data)
 		if (caps)
 			g_object_set(s->repeat_src, "caps", caps, NULL);
 	}
-	if (gst_app_src_push_buffer(GST_APP_SRC(s->repeat_src), b) == GST_FLOW_OK)
+	if (gst_app_src_push_buffer(GST_APP_SRC(s->repeat_src), b) == GST_FLOW_OK) {
 		s->repeats++;
+		mc_stats_repeated(s->stats);
+	}
 	s->last_us = g_get_monotonic_time();
 	return G_SOURCE_CONTINUE;
 }
@@ -310,10 +360,9 @@ static gboolean build(McStream *s, const McStreamConfig *c, GError **error)
 	g_object_set(parse, "config-interval", -1, NULL);
 	g_object_set(sink, "host", c->host, "port", (gint)c->port, "sync", FALSE,
 		     "async", FALSE, NULL);
-	if (s->client) {
-		add_probe(s->encoder, "src", on_encoded, s);
-		add_probe(sink, "sink", on_sending, s);
-	}
+	add_probe(s->src, "src", on_queued, s);
+	add_probe(s->encoder, "src", on_encoded, s);
+	add_probe(sink, "sink", on_sending, s);
 	if (!gst_element_link_many(s->src, convert, scale, raw, funnel, s->encoder, h264, parse,
 				   NULL) ||
 	    !gst_element_link(s->repeat_src, funnel) ||
@@ -333,6 +382,7 @@ McStream *mc_stream_new(const McStreamConfig *config, GError **error)
 	s->video = config->video;
 	s->base = GST_CLOCK_TIME_NONE;
 	g_mutex_init(&s->lock);
+	s->stats = mc_stats_new();
 	if (config->client)
 		s->client = mc_client_ref(config->client);
 	s->pipeline = gst_pipeline_new("miracast-stream");
@@ -397,9 +447,11 @@ void mc_stream_free(McStream *s)
 		gst_object_unref(s->pipeline);
 	}
 	gst_clear_buffer(&s->last);
+	g_queue_clear_full(&s->pushed, g_free);
 	g_queue_clear_full(&s->encoding, g_free);
 	g_queue_clear_full(&s->sending, g_free);
 	g_mutex_clear(&s->lock);
+	mc_stats_free(s->stats);
 	if (s->client)
 		mc_client_unref(s->client);
 	g_free(s);
@@ -418,6 +470,11 @@ guint64 mc_stream_get_frames(McStream *s)
 guint64 mc_stream_get_repeats(McStream *s)
 {
 	return s->repeats;
+}
+
+void mc_stream_get_stats(McStream *s, McStatsSummary *summary)
+{
+	mc_stats_summarize(s->stats, g_get_monotonic_time(), summary);
 }
 
 gboolean mc_stream_check(McStream *s, GError **error)
@@ -467,14 +524,15 @@ gboolean mc_stream_push(McStream *s, GstBuffer *frame, const GstVideoInfo *info,
 		s->base = gst_element_get_base_time(s->pipeline);
 	GST_BUFFER_PTS(frame) = pts >= s->base ? pts - s->base : 0;
 	GST_BUFFER_DTS(frame) = GST_CLOCK_TIME_NONE;
-	if (s->client) {
-		InFlight *f = g_new(InFlight, 1);
+	{
+		InFlight *f = g_new0(InFlight, 1);
 
 		f->pts = GST_BUFFER_PTS(frame);
 		f->frame = GST_BUFFER_OFFSET(frame);
+		f->flip_us = pts / 1000;
 		f->pushed_us = g_get_monotonic_time();
 		g_mutex_lock(&s->lock);
-		g_queue_push_tail(&s->encoding, f);
+		g_queue_push_tail(&s->pushed, f);
 		g_mutex_unlock(&s->lock);
 	}
 	if (gst_app_src_push_buffer(GST_APP_SRC(s->src), frame) != GST_FLOW_OK) {

@@ -14,6 +14,7 @@
 
 #include "mc-client.h"
 #include "mc-encoder.h"
+#include "mc-stats.h"
 
 G_BEGIN_DECLS
 
@@ -72,6 +73,13 @@ void mc_stream_request_idr(McStream *stream);
 guint64 mc_stream_get_frames(McStream *stream);
 guint64 mc_stream_get_repeats(McStream *stream);
 gboolean mc_stream_check(McStream *stream, GError **error);
+
+/*
+ * The stream's figures (mc-stats.h): the latency is from a frame's flip
+ * (its vblank) to its first packet at udpsink; dropped frames are those
+ * the appsrc let go because the pipeline was behind.
+ */
+void mc_stream_get_stats(McStream *stream, McStatsSummary *summary);
 
 G_END_DECLS
 

@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "mc-control.h"
 #include "mc-device.h"
 
 #define EXIT_USAGE 2
@@ -77,6 +78,82 @@ static int cmd_list(const char *sysfs_root)
 	return status;
 }
 
+/* key of group, or "?" when the daemon did not say */
+static char *get(GKeyFile *kf, const char *group, const char *key)
+{
+	char *v = g_key_file_get_string(kf, group, key, NULL);
+
+	return v ? v : g_strdup("?");
+}
+
+static void print_display(GKeyFile *kf, const char *g)
+{
+	g_autofree char *device = get(kf, g, "device"), *state = get(kf, g, "state");
+	g_autofree char *sink = get(kf, g, "sink");
+	g_auto(GStrv) sink_modes = g_key_file_get_string_list(kf, g, "sink_modes", NULL, NULL);
+	g_autofree char *sink_mode = sink_modes ? g_strjoinv(", ", sink_modes) : g_strdup("?");
+	g_autofree char *failure = g_key_file_get_string(kf, g, "failure", NULL);
+	g_autofree char *mode = g_key_file_get_string(kf, g, "mode", NULL);
+
+	g_print("%s (%s): %s, to %s\n", g, device, state, sink);
+	g_print("  mode %s (sink %s)\n", mode ? mode : "off", sink_mode);
+	if (failure)
+		g_print("  failure: %s\n", failure);
+	if (g_key_file_has_key(kf, g, "encoder", NULL)) {
+		g_autofree char *enc = get(kf, g, "encoder"), *el = get(kf, g, "encoder_element");
+		g_autofree char *profile = get(kf, g, "profile"), *level = get(kf, g, "level");
+		g_autofree char *target = get(kf, g, "target_kbps"), *audio = get(kf, g, "audio");
+		g_autofree char *fps = get(kf, g, "fps"), *rate = get(kf, g, "bitrate_kbps");
+		g_autofree char *p50 = get(kf, g, "latency_p50_ms");
+		g_autofree char *p99 = get(kf, g, "latency_p99_ms");
+		g_autofree char *e50 = get(kf, g, "encode_p50_ms");
+		g_autofree char *e99 = get(kf, g, "encode_p99_ms");
+		g_autofree char *n = get(kf, g, "latency_frames");
+
+		g_print("  encoder %s (%s), %s level %s, audio %s\n", enc, el, profile, level,
+			audio);
+		g_print("  %s fps, %s kbit/s (target %s)\n", fps, rate, target);
+		g_print("  latency p50 %s ms, p99 %s ms (flip to first packet, last %s frames)\n",
+			p50, p99, n);
+		g_print("  encoding p50 %s ms, p99 %s ms\n", e50, e99);
+	}
+	{
+		g_autofree char *sent = get(kf, g, "frames_sent");
+		g_autofree char *dropped = get(kf, g, "frames_dropped");
+		g_autofree char *repeated = get(kf, g, "frames_repeated");
+
+		g_print("  frames: %s sent, %s dropped, %s repeated\n", sent, dropped, repeated);
+	}
+}
+
+static int cmd_status(const char *socket_path)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GKeyFile) kf = mc_control_request(socket_path, "status", &error);
+	g_auto(GStrv) displays = NULL;
+	g_autofree char *version = NULL;
+
+	if (!kf) {
+		g_printerr("miracastctl: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+	version = get(kf, "miracastd", "version");
+	displays = g_key_file_get_string_list(kf, "miracastd", "displays", NULL, NULL);
+	if (!displays || !displays[0]) {
+		g_print("miracastd %s: no displays\n", version);
+		return EXIT_SUCCESS;
+	}
+	for (guint i = 0; displays[i]; i++) {
+		if (!g_key_file_has_group(kf, displays[i])) {
+			g_printerr("miracastctl: miracastd's reply lacks display %s\n",
+				   displays[i]);
+			return EXIT_FAILURE;
+		}
+		print_display(kf, displays[i]);
+	}
+	return EXIT_SUCCESS;
+}
+
 static int usage_error(const char *message)
 {
 	g_printerr("miracastctl: %s\n"
@@ -86,11 +163,13 @@ static int usage_error(const char *message)
 
 int main(int argc, char **argv)
 {
-	g_autofree char *sysfs_root = NULL;
+	g_autofree char *sysfs_root = NULL, *control = NULL;
 	gboolean version = FALSE;
 	const GOptionEntry entries[] = {
 		{ "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &sysfs_root,
 		  "Look for devices under DIR instead of /sys", "DIR" },
+		{ "control-socket", 0, 0, G_OPTION_ARG_FILENAME, &control,
+		  "miracastd's socket (default " MC_CONTROL_SOCKET ")", "PATH" },
 		{ "version", 0, 0, G_OPTION_ARG_NONE, &version,
 		  "Print the version and exit", NULL },
 		G_OPTION_ENTRY_NULL
@@ -104,7 +183,9 @@ int main(int argc, char **argv)
 	g_option_context_set_summary(context,
 		"Inspect miracast displays.\n\n"
 		"Commands:\n"
-		"  list    Show every miracast device and its DRM state");
+		"  list    Show every miracast device and its DRM state\n"
+		"  status  Show what miracastd streams: per display its state, mode,\n"
+		"          encoder, rate, bitrate, latency and dropped frames");
 	if (!g_option_context_parse(context, &argc, &argv, &error))
 		return usage_error(error->message);
 	if (version) {
@@ -113,11 +194,13 @@ int main(int argc, char **argv)
 	}
 	if (argc < 2)
 		return usage_error("missing command");
-	if (strcmp(argv[1], "list") != 0) {
+	if (strcmp(argv[1], "list") && strcmp(argv[1], "status")) {
 		message = g_strdup_printf("unknown command '%s'", argv[1]);
 		return usage_error(message);
 	}
 	if (argc > 2)
 		return usage_error("too many arguments");
+	if (!strcmp(argv[1], "status"))
+		return cmd_status(control ? control : MC_CONTROL_SOCKET);
 	return cmd_list(sysfs_root ? sysfs_root : "/sys");
 }

@@ -8,6 +8,7 @@
  * reached without RTSP); the Wi-Fi Display RTSP session comes on top.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,23 +20,51 @@
 #include <drm_mode.h>
 
 #include "mc-client.h"
+#include "mc-control.h"
 #include "mc-device.h"
 #include "mc-frame.h"
 #include "mc-stream.h"
 
+typedef struct _Daemon Daemon;
+
+typedef enum {
+	STATE_WAITING,		/* the sink is announced, the display is off */
+	STATE_STREAMING,
+	STATE_STANDBY,		/* the display is lit but asleep (DPMS) */
+	STATE_FAILED,		/* it is lit but its stream failed */
+} State;
+
+static const char * const state_names[] = { "waiting", "streaming", "standby", "failed" };
+
+/* One display: a device, its context, and where its stream goes. */
 typedef struct {
-	GMainLoop *loop;
-	McClient *client;
-	McStream *stream;
-	struct miracast_mode mode;	/* the sink's (announced) */
+	Daemon *d;
+	char *name;		/* "miracast0" */
+	char *dev_node;
 	char *host;
 	guint16 port;
+	McClient *client;
+	guint watch;		/* the kernel fd's source */
+	McStream *stream;
+	State state;
+	struct miracast_mode mode;	/* the display's, while lit */
+	McVideoConfig video;		/* the stream's, while streaming */
+	char *failure;
+	/* the figures of the streams that ended */
+	guint64 sent, dropped, repeated;
+} Display;
+
+struct _Daemon {
+	GMainLoop *loop;
+	GPtrArray *displays;	/* Display */
+	McControl *control;
+	GArray *modes;		/* the sink's (announced), struct miracast_mode */
 	char *encoder;
 	guint bitrate_kbps;
 	McAudioCodec audio;
 	char *audio_source;
 	int status;
-} Daemon;
+};
 
 /* CEA-861 timings of the modes --mode takes. */
 static const struct {
@@ -56,7 +85,6 @@ static gboolean find_mode(const char *name, struct miracast_mode *mode)
 	for (i = 0; i < G_N_ELEMENTS(modes); i++) {
 		if (!strcmp(name, modes[i].name)) {
 			*mode = modes[i].mode;
-			mode->type = DRM_MODE_TYPE_PREFERRED;
 			return TRUE;
 		}
 	}
@@ -91,13 +119,59 @@ static void daemon_quit(Daemon *d, int status)
 	g_main_loop_quit(d->loop);
 }
 
-/* The display lit up, or changed mode: a stream for it. */
-static void on_mode(Daemon *d, const struct miracast_event_mode *ev)
+/* "1280x720@30", or "640x480@59.94" */
+static char *mode_name(guint width, guint height, guint fps_n, guint fps_d)
 {
+	if (fps_d == 1)
+		return g_strdup_printf("%ux%u@%u", width, height, fps_n);
+	return g_strdup_printf("%ux%u@%.2f", width, height, (double)fps_n / fps_d);
+}
+
+static char *kernel_mode_name(const struct miracast_mode *m)
+{
+	guint n, d;
+
+	mode_rate(m, &n, &d);
+	return mode_name(m->hdisplay, m->vdisplay, n, d);
+}
+
+/* Ends the display's stream, keeping its figures. */
+static void end_stream(Display *dp)
+{
+	McStatsSummary sum;
+
+	if (!dp->stream)
+		return;
+	mc_stream_get_stats(dp->stream, &sum);
+	g_clear_pointer(&dp->stream, mc_stream_free);
+	dp->sent += sum.sent;
+	dp->dropped += sum.dropped;
+	dp->repeated += sum.repeated;
+}
+
+static void fail(Display *dp, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void fail(Display *dp, const char *fmt, ...)
+{
+	va_list ap;
+
+	end_stream(dp);
+	g_free(dp->failure);
+	va_start(ap, fmt);
+	dp->failure = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	dp->state = STATE_FAILED;
+	g_warning("%s: %s", dp->name, dp->failure);
+}
+
+/* The display lit up, or changed mode: a stream for it. */
+static void on_mode(Display *dp, const struct miracast_event_mode *ev)
+{
+	Daemon *d = dp->d;
 	McStreamConfig c = {
-		.client = d->client,
-		.host = d->host,
-		.port = d->port,
+		.client = dp->client,
+		.host = dp->host,
+		.port = dp->port,
 		.encoder = d->encoder,
 		.audio = d->audio,
 		.audio_source = d->audio_source,
@@ -108,101 +182,111 @@ static void on_mode(Daemon *d, const struct miracast_event_mode *ev)
 			.gop = mode_fps(&ev->mode),	/* an IDR a second */
 		},
 	};
+	g_autofree char *name = kernel_mode_name(&ev->mode);
 	g_autoptr(GError) error = NULL;
 
-	g_clear_pointer(&d->stream, mc_stream_free);
+	end_stream(dp);
+	dp->mode = ev->mode;
 	mode_rate(&ev->mode, &c.video.fps_n, &c.video.fps_d);
 	c.video.level = mc_h264_min_level(c.video.width, c.video.height, c.video.fps_n,
 					  c.video.fps_d);
 	if (!c.video.level) {
-		g_warning("mode %ux%u@%u is beyond H.264 level 4.2: not streamed",
-			  c.video.width, c.video.height, mode_fps(&ev->mode));
+		fail(dp, "mode %s is beyond H.264 level 4.2: not streamed", name);
 		return;
 	}
 	c.video.bitrate_kbps = MIN(d->bitrate_kbps,
 				   mc_h264_max_bitrate_kbps(c.video.level, c.video.profile));
-	d->stream = mc_stream_new(&c, &error);
-	if (!d->stream) {
-		g_warning("cannot stream %ux%u@%u: %s", c.video.width, c.video.height,
-			  mode_fps(&ev->mode), error->message);
+	dp->stream = mc_stream_new(&c, &error);
+	if (!dp->stream) {
+		fail(dp, "cannot stream %s: %s", name, error->message);
 		return;
 	}
-	g_message("streaming %ux%u@%u to %s:%u with %s, level %s, %u kbit/s",
-		  c.video.width, c.video.height, mode_fps(&ev->mode), d->host, d->port,
-		  mc_stream_get_encoder(d->stream)->name, mc_h264_level_name(c.video.level),
-		  c.video.bitrate_kbps);
+	dp->video = c.video;
+	dp->state = STATE_STREAMING;
+	g_clear_pointer(&dp->failure, g_free);
+	g_message("%s: streaming %s to %s:%u with %s, level %s, %u kbit/s", dp->name, name,
+		  dp->host, dp->port, mc_stream_get_encoder(dp->stream)->name,
+		  mc_h264_level_name(c.video.level), c.video.bitrate_kbps);
 }
 
-static void on_frame(Daemon *d, const McMessage *m)
+static void on_frame(Display *dp, const McMessage *m)
 {
 	g_autoptr(GError) error = NULL;
 	GstVideoInfo info;
 	GstBuffer *b;
 
-	if (!d->stream) {
-		mc_client_queue_completion(d->client, m->id, MIRACAST_STATUS_SUCCESS);
+	if (!dp->stream) {
+		mc_client_queue_completion(dp->client, m->id, MIRACAST_STATUS_SUCCESS);
 		return;
 	}
-	b = mc_frame_wrap(d->client, m, &info, &error);
+	b = mc_frame_wrap(dp->client, m, &info, &error);
 	if (!b) {
-		g_warning("%s", error->message);
-		mc_client_queue_completion(d->client, m->id, MIRACAST_STATUS_INVALID_PARAMETER);
+		g_warning("%s: %s", dp->name, error->message);
+		mc_client_queue_completion(dp->client, m->id, MIRACAST_STATUS_INVALID_PARAMETER);
 		return;
 	}
 	/* the buffer's release completes the message */
-	if (!mc_stream_push(d->stream, b, &info, &error)) {
-		g_warning("stream failed: %s", error->message);
-		g_clear_pointer(&d->stream, mc_stream_free);
-	}
+	if (!mc_stream_push(dp->stream, b, &info, &error))
+		fail(dp, "the stream failed: %s", error->message);
 }
 
-static void on_message(Daemon *d, const McMessage *m)
+static void on_message(Display *dp, const McMessage *m)
 {
 	switch (mc_message_event_type(m)) {
 	case MIRACAST_EVENT_FRAME:
-		on_frame(d, m);
+		on_frame(dp, m);
 		return;
 	case MIRACAST_EVENT_MODE:
 		if (mc_message_mode(m))
-			on_mode(d, mc_message_mode(m));
+			on_mode(dp, mc_message_mode(m));
 		break;
 	case MIRACAST_EVENT_DISABLE:
-		g_message("display switched off");
-		g_clear_pointer(&d->stream, mc_stream_free);
+		g_message("%s: display switched off", dp->name);
+		end_stream(dp);
+		dp->state = STATE_WAITING;
 		break;
 	case MIRACAST_EVENT_BUFFER_GONE:
-		mc_client_buffer_gone(d->client, mc_message_buffer_gone(m));
+		mc_client_buffer_gone(dp->client, mc_message_buffer_gone(m));
 		break;
 	case MIRACAST_EVENT_STANDBY:
+		if (dp->state == STATE_STREAMING)
+			dp->state = STATE_STANDBY;
+		break;
 	case MIRACAST_EVENT_RESUME:
+		if (dp->state == STATE_STANDBY)
+			dp->state = STATE_STREAMING;
 		break;
 	default:
-		g_warning("message %" G_GUINT64_FORMAT " of unknown kind (%u bytes)", m->id,
-			  m->in_size);
+		g_warning("%s: message %" G_GUINT64_FORMAT " of unknown kind (%u bytes)",
+			  dp->name, m->id, m->in_size);
 		break;
 	}
-	mc_client_queue_completion(d->client, m->id, MIRACAST_STATUS_SUCCESS);
+	mc_client_queue_completion(dp->client, m->id, MIRACAST_STATUS_SUCCESS);
 }
 
 static gboolean on_kernel(int fd G_GNUC_UNUSED, GIOCondition cond G_GNUC_UNUSED, gpointer data)
 {
-	Daemon *d = data;
+	Display *dp = data;
+	Daemon *d = dp->d;
 	g_autoptr(GError) error = NULL;
 	const McMessage *m;
 	gssize n, i;
 
-	while ((n = mc_client_read(d->client, &m, &error)) > 0) {
+	while ((n = mc_client_read(dp->client, &m, &error)) > 0) {
 		for (i = 0; i < n; i++)
-			on_message(d, &m[i]);
-		if (mc_client_flush_completions(d->client, NULL, &error) < 0)
+			on_message(dp, &m[i]);
+		if (mc_client_flush_completions(dp->client, NULL, &error) < 0)
 			break;
 	}
-	if (error) {
-		g_warning("%s", error->message);
+	if (!error)
+		return G_SOURCE_CONTINUE;
+	/* the device is gone or broken: this display ends */
+	g_warning("%s: %s", dp->name, error->message);
+	dp->watch = 0;
+	g_ptr_array_remove(d->displays, dp);
+	if (!d->displays->len)
 		daemon_quit(d, 1);
-		return G_SOURCE_REMOVE;
-	}
-	return G_SOURCE_CONTINUE;
+	return G_SOURCE_REMOVE;
 }
 
 static gboolean on_signal(gpointer data)
@@ -230,13 +314,15 @@ static gboolean parse_host_port(const char *s, char **host, guint16 *port, GErro
 	return TRUE;
 }
 
-/* The first /dev/miracastN, or the one asked for. */
-static char *pick_device(const char *wanted, GError **error)
+/* The device nodes asked for, or else every /dev/miracastN there is. */
+static GStrv find_devices(char **wanted, GError **error)
 {
+	g_autoptr(GStrvBuilder) b = g_strv_builder_new();
 	g_autoptr(GPtrArray) devices = NULL;
+	guint i;
 
-	if (wanted)
-		return g_strdup(wanted);
+	if (wanted && wanted[0])
+		return g_strdupv(wanted);
 	devices = mc_device_list("/sys", error);
 	if (!devices)
 		return NULL;
@@ -245,58 +331,179 @@ static char *pick_device(const char *wanted, GError **error)
 			    "no miracast device: is miracast.ko loaded?");
 		return NULL;
 	}
-	return g_strdup(((McDevice *)devices->pdata[0])->dev_node);
+	for (i = 0; i < devices->len; i++)
+		g_strv_builder_add(b, ((McDevice *)devices->pdata[i])->dev_node);
+	return g_strv_builder_end(b);
 }
 
-static gboolean start(Daemon *d, const char *dev_node, GError **error)
+/* The sink departs, the session stops, the context goes. */
+static void display_free(Display *dp)
+{
+	g_autoptr(GError) error = NULL;
+
+	end_stream(dp);
+	if (dp->watch)
+		g_source_remove(dp->watch);
+	if (dp->client && (!mc_client_monitor_departure(dp->client, &error) ||
+			   !mc_client_stop_session(dp->client, &error) ||
+			   !mc_client_destroy_context(dp->client, &error)))
+		g_debug("%s: %s", dp->name, error->message);
+	if (dp->client)
+		mc_client_unref(dp->client);
+	g_free(dp->name);
+	g_free(dp->dev_node);
+	g_free(dp->host);
+	g_free(dp->failure);
+	g_free(dp);
+}
+
+/* Opens dev_node, creates the context, starts the session, announces the sink. */
+static gboolean display_start(Daemon *d, const char *dev_node, const char *target,
+			      GError **error)
 {
 	struct miracast_start_session s = {
 		.current_bitrate = (guint64)d->bitrate_kbps * 1000,
 		.local_max_bitrate = (guint64)d->bitrate_kbps * 1000,
 		.remote_max_bitrate = (guint64)d->bitrate_kbps * 1000,
 	};
+	g_autofree char *mode = kernel_mode_name(&g_array_index(d->modes,
+								 struct miracast_mode, 0));
+	Display *dp = g_new0(Display, 1);
 
-	d->client = mc_client_open(dev_node, error);
-	if (!d->client || !mc_client_create_context(d->client, NULL, NULL, error) ||
-	    !mc_client_start_session(d->client, &s, error) ||
-	    !mc_client_monitor_arrival(d->client, DRM_MODE_CONNECTOR_HDMIA, NULL, 0, &d->mode,
-				       1, 0, 0, error))
+	dp->d = d;
+	dp->name = g_path_get_basename(dev_node);
+	dp->dev_node = g_strdup(dev_node);
+	if (!parse_host_port(target, &dp->host, &dp->port, error)) {
+		display_free(dp);
 		return FALSE;
-	g_unix_fd_add(mc_client_get_fd(d->client), G_IO_IN, on_kernel, d);
-	g_message("%s: session started, sink %ux%u@%u", dev_node, d->mode.hdisplay,
-		  d->mode.vdisplay, mode_fps(&d->mode));
+	}
+	dp->client = mc_client_open(dev_node, error);
+	if (!dp->client || !mc_client_create_context(dp->client, NULL, NULL, error) ||
+	    !mc_client_start_session(dp->client, &s, error) ||
+	    !mc_client_monitor_arrival(dp->client, DRM_MODE_CONNECTOR_HDMIA, NULL, 0,
+				       (struct miracast_mode *)d->modes->data, d->modes->len,
+				       0, 0, error)) {
+		g_prefix_error(error, "%s: ", dev_node);
+		display_free(dp);
+		return FALSE;
+	}
+	dp->watch = g_unix_fd_add(mc_client_get_fd(dp->client), G_IO_IN, on_kernel, dp);
+	g_ptr_array_add(d->displays, dp);
+	g_message("%s: session started, sink at %s:%u, %u mode%s, %s preferred", dev_node,
+		  dp->host, dp->port, d->modes->len, d->modes->len == 1 ? "" : "s", mode);
 	return TRUE;
 }
 
-static void stop(Daemon *d)
+static void set_ms(GKeyFile *kf, const char *group, const char *key, guint us)
 {
-	g_autoptr(GError) error = NULL;
+	char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
-	g_clear_pointer(&d->stream, mc_stream_free);
-	if (!d->client)
-		return;
-	if (!mc_client_monitor_departure(d->client, &error) ||
-	    !mc_client_stop_session(d->client, &error) ||
-	    !mc_client_destroy_context(d->client, &error))
-		g_warning("%s", error->message);
-	g_clear_pointer(&d->client, mc_client_unref);
+	g_key_file_set_string(kf, group, key, g_ascii_formatd(buf, sizeof(buf), "%.1f",
+							      us / 1000.0));
+}
+
+/* A display's group of the status reply (docs/control.md). */
+static void describe(Display *dp, GKeyFile *kf)
+{
+	const char *g = dp->name;
+	char buf[G_ASCII_DTOSTR_BUF_SIZE];
+	g_autoptr(GStrvBuilder) sink = g_strv_builder_new();
+	g_auto(GStrv) sink_modes = NULL;
+	g_autofree char *target = g_strdup_printf("%s:%u", dp->host, dp->port);
+	McStatsSummary sum = { 0 };
+
+	g_key_file_set_string(kf, g, "device", dp->dev_node);
+	g_key_file_set_string(kf, g, "state", state_names[dp->state]);
+	g_key_file_set_string(kf, g, "sink", target);
+	for (guint i = 0; i < dp->d->modes->len; i++) {
+		g_autofree char *name = kernel_mode_name(&g_array_index(dp->d->modes,
+									struct miracast_mode, i));
+
+		g_strv_builder_add(sink, name);
+	}
+	sink_modes = g_strv_builder_end(sink);
+	g_key_file_set_string_list(kf, g, "sink_modes", (const char * const *)sink_modes,
+				   g_strv_length(sink_modes));
+	if (dp->state != STATE_WAITING) {
+		g_autofree char *mode = kernel_mode_name(&dp->mode);
+
+		g_key_file_set_string(kf, g, "mode", mode);
+	}
+	if (dp->failure)
+		g_key_file_set_string(kf, g, "failure", dp->failure);
+	if (dp->stream) {
+		const McEncoderInfo *enc = mc_stream_get_encoder(dp->stream);
+
+		g_key_file_set_string(kf, g, "encoder", enc->name);
+		g_key_file_set_string(kf, g, "encoder_element", enc->factory);
+		g_key_file_set_string(kf, g, "profile", mc_h264_profile_name(dp->video.profile));
+		g_key_file_set_string(kf, g, "level", mc_h264_level_name(dp->video.level));
+		g_key_file_set_uint64(kf, g, "target_kbps", dp->video.bitrate_kbps);
+		g_key_file_set_string(kf, g, "audio",
+				      dp->d->audio == MC_AUDIO_AAC ? "aac" : "none");
+		mc_stream_get_stats(dp->stream, &sum);
+		g_key_file_set_string(kf, g, "fps",
+				      g_ascii_formatd(buf, sizeof(buf), "%.2f", sum.fps));
+		g_key_file_set_uint64(kf, g, "bitrate_kbps", sum.bitrate_kbps);
+		g_key_file_set_uint64(kf, g, "latency_frames", sum.samples);
+		set_ms(kf, g, "latency_p50_ms", sum.latency_p50_us);
+		set_ms(kf, g, "latency_p99_ms", sum.latency_p99_us);
+		set_ms(kf, g, "encode_p50_ms", sum.encode_p50_us);
+		set_ms(kf, g, "encode_p99_ms", sum.encode_p99_us);
+	}
+	g_key_file_set_uint64(kf, g, "frames_sent", dp->sent + sum.sent);
+	g_key_file_set_uint64(kf, g, "frames_dropped", dp->dropped + sum.dropped);
+	g_key_file_set_uint64(kf, g, "frames_repeated", dp->repeated + sum.repeated);
+}
+
+static gboolean on_request(char **argv, guint uid G_GNUC_UNUSED, GKeyFile *reply,
+			   gpointer data, GError **error)
+{
+	Daemon *d = data;
+	g_autoptr(GStrvBuilder) names = g_strv_builder_new();
+	g_auto(GStrv) list = NULL;
+	guint i;
+
+	if (strcmp(argv[0], "status")) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+			    "unknown request \"%s\" (known: status)", argv[0]);
+		return FALSE;
+	}
+	if (argv[1]) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "status takes no arguments");
+		return FALSE;
+	}
+	g_key_file_set_string(reply, "miracastd", "version", MC_VERSION);
+	for (i = 0; i < d->displays->len; i++) {
+		Display *dp = d->displays->pdata[i];
+
+		g_strv_builder_add(names, dp->name);
+		describe(dp, reply);
+	}
+	list = g_strv_builder_end(names);
+	g_key_file_set_string_list(reply, "miracastd", "displays", (const char * const *)list,
+				   g_strv_length(list));
+	return TRUE;
 }
 
 int main(int argc, char **argv)
 {
-	g_autofree char *stream_to = NULL, *device = NULL, *mode = NULL, *encoder = NULL;
+	g_auto(GStrv) stream_to = NULL, device = NULL, nodes = NULL, mode = NULL;
+	g_autofree char *encoder = NULL, *control = NULL;
 	g_autofree char *audio = NULL, *audio_source = NULL;
-	g_autofree char *dev_node = NULL;
 	gint bitrate = 8000;
 	gboolean version = FALSE;
 	GOptionEntry entries[] = {
-		{ "stream-to", 0, 0, G_OPTION_ARG_STRING, &stream_to,
-		  "Stream to an RTP receiver at HOST:PORT, without RTSP", "HOST:PORT" },
-		{ "device", 'd', 0, G_OPTION_ARG_FILENAME, &device,
-		  "The device to serve (default: the first /dev/miracastN)", "NODE" },
-		{ "mode", 'm', 0, G_OPTION_ARG_STRING, &mode,
-		  "The sink's mode: 640x480@60, 1280x720@30, 1280x720@60, 1920x1080@30 "
-		  "(default) or 1920x1080@60", "MODE" },
+		{ "stream-to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &stream_to,
+		  "Stream a display to an RTP receiver at HOST:PORT, without RTSP; once per "
+		  "display", "HOST:PORT" },
+		{ "device", 'd', 0, G_OPTION_ARG_FILENAME_ARRAY, &device,
+		  "A device to serve, once per --stream-to (default: the /dev/miracastN there "
+		  "are, in order)", "NODE" },
+		{ "mode", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &mode,
+		  "A mode of the sink: 640x480@60, 1280x720@30, 1280x720@60, 1920x1080@30 "
+		  "(default) or 1920x1080@60; once per mode, the first preferred", "MODE" },
 		{ "encoder", 'e', 0, G_OPTION_ARG_STRING, &encoder,
 		  "H.264 encoder: auto (default), v4l2, va, vaapi, nvenc, x264, openh264",
 		  "NAME" },
@@ -307,19 +514,25 @@ int main(int argc, char **argv)
 		{ "audio-source", 0, 0, G_OPTION_ARG_STRING, &audio_source,
 		  "Where the sound comes from: auto (default: PipeWire, PulseAudio, ALSA, "
 		  "else silence), pipewire, pulse, alsa, test (silence)", "SOURCE" },
+		{ "control-socket", 0, 0, G_OPTION_ARG_FILENAME, &control,
+		  "Answer miracastctl on this unix socket (default " MC_CONTROL_SOCKET ")",
+		  "PATH" },
 		{ "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version", NULL },
 		{ NULL },
 	};
-	g_autoptr(GOptionContext) ctx = g_option_context_new("- stream a miracast display");
+	g_autoptr(GOptionContext) ctx = g_option_context_new("- stream miracast displays");
 	g_autoptr(GError) error = NULL;
 	Daemon d = { 0 };
+	guint i, n_targets;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_add_group(ctx, gst_init_get_option_group());
 	g_option_context_set_description(ctx,
-		"Owns the context of a miracast display (miracast.ko), announces the sink's\n"
-		"mode and streams what the display shows as H.264 in MPEG2-TS over RTP.\n"
-		"SIGTERM or SIGINT stop it cleanly: the sink departs, the display disconnects.\n");
+		"Owns the context of miracast displays (miracast.ko), announces the sink's\n"
+		"mode and streams what each display shows as H.264 in MPEG2-TS over RTP.\n"
+		"The n-th --stream-to goes with the n-th display. miracastctl status shows\n"
+		"them. SIGTERM or SIGINT stop it cleanly: the sinks depart, the displays\n"
+		"disconnect.\n");
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
 		fprintf(stderr, "miracastd: %s\n", error->message);
 		return 2;
@@ -333,14 +546,37 @@ int main(int argc, char **argv)
 			"RTSP session is not in this version)\n");
 		return 2;
 	}
-	if (!parse_host_port(stream_to, &d.host, &d.port, &error) ||
-	    (mode && !find_mode(mode, &d.mode))) {
-		fprintf(stderr, "miracastd: %s\n",
-			error ? error->message : "unknown --mode (see --help)");
+	if (argc > 1) {
+		fprintf(stderr, "miracastd: unexpected argument \"%s\"\n", argv[1]);
 		return 2;
 	}
-	if (!mode)
-		find_mode("1920x1080@30", &d.mode);
+	n_targets = g_strv_length(stream_to);
+	if (device && g_strv_length(device) != n_targets) {
+		fprintf(stderr, "miracastd: %u --device for %u --stream-to: give one each\n",
+			g_strv_length(device), n_targets);
+		return 2;
+	}
+	for (i = 0; i < n_targets; i++) {
+		g_autofree char *host = NULL;
+		guint16 port;
+
+		if (!parse_host_port(stream_to[i], &host, &port, &error)) {
+			fprintf(stderr, "miracastd: %s\n", error->message);
+			return 2;
+		}
+	}
+	d.modes = g_array_new(FALSE, FALSE, sizeof(struct miracast_mode));
+	for (i = 0; !i || (mode && mode[i]); i++) {
+		struct miracast_mode m;
+
+		if (!find_mode(mode ? mode[i] : "1920x1080@30", &m)) {
+			fprintf(stderr, "miracastd: unknown --mode %s (see --help)\n", mode[i]);
+			g_array_unref(d.modes);
+			return 2;
+		}
+		m.type = i ? 0 : DRM_MODE_TYPE_PREFERRED;
+		g_array_append_val(d.modes, m);
+	}
 	if (bitrate < 100 || bitrate > 62500) {
 		fprintf(stderr, "miracastd: --bitrate %d: 100 to 62500 kbit/s\n", bitrate);
 		return 2;
@@ -362,18 +598,31 @@ int main(int argc, char **argv)
 	}
 
 	d.loop = g_main_loop_new(NULL, FALSE);
+	d.displays = g_ptr_array_new_with_free_func((GDestroyNotify)display_free);
 	g_unix_signal_add(SIGTERM, on_signal, &d);
 	g_unix_signal_add(SIGINT, on_signal, &d);
-	dev_node = pick_device(device, &error);
-	if (!dev_node || !start(&d, dev_node, &error)) {
+	d.control = mc_control_listen(control ? control : MC_CONTROL_SOCKET, on_request, &d,
+				      &error);
+	if (d.control)
+		nodes = find_devices(device, &error);
+	if (nodes && g_strv_length(nodes) < n_targets)
+		g_set_error(&error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+			    "%u --stream-to but %u miracast device%s", n_targets,
+			    g_strv_length(nodes), g_strv_length(nodes) == 1 ? "" : "s");
+	for (i = 0; !error && i < n_targets; i++)
+		display_start(&d, nodes[i], stream_to[i], &error);
+	for (; !error && nodes[i]; i++)
+		g_message("%s: not served (no --stream-to for it)", nodes[i]);
+	if (error) {
 		fprintf(stderr, "miracastd: %s\n", error->message);
-		stop(&d);
-		return 1;
+		d.status = 1;
+	} else {
+		g_main_loop_run(d.loop);
 	}
-	g_main_loop_run(d.loop);
-	stop(&d);
+	g_clear_pointer(&d.control, mc_control_free);
+	g_ptr_array_unref(d.displays);
+	g_array_unref(d.modes);
 	g_main_loop_unref(d.loop);
-	g_free(d.host);
 	g_free(d.encoder);
 	g_free(d.audio_source);
 	return d.status;
