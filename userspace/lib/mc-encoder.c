@@ -29,14 +29,28 @@ static gboolean cbp(const McVideoConfig *c)
 	return c->profile == MC_H264_CBP;
 }
 
+#define X264_VBV_MS	1000
+#define X264_CRF	14
+
 static void configure_x264(GstElement *e, const McVideoConfig *c)
 {
 	g_autofree char *options = NULL;
 
-	set_arg(e, "pass", "cbr");
+	/*
+	 * A desktop changes a few times a second, not at the mode's rate.
+	 * x264 counts its budget in frames of the mode's rate (a variable
+	 * rate would make it hold each frame until the next one comes), so
+	 * CBR would starve each change of bits (a 1/30 s share of the
+	 * bitrate). Instead: constant quality (CRF X264_CRF), capped by a
+	 * VBV at the bitrate, X264_VBV_MS deep: a screen that moves at the
+	 * mode's rate gets at most the bitrate, as CBR would; a change after
+	 * a still spell may burst up to the VBV's depth, and a still screen
+	 * costs next to nothing.
+	 */
+	set_arg(e, "pass", "qual");
+	set_uint(e, "quantizer", X264_CRF);
 	set_uint(e, "bitrate", c->bitrate_kbps);
-	/* a VBV of one frame's worth: CBR as tight as a Wi-Fi link wants it */
-	set_uint(e, "vbv-buf-capacity", MAX(1u, 1000 * c->fps_d / MAX(c->fps_n, 1u)));
+	set_uint(e, "vbv-buf-capacity", X264_VBV_MS);
 	set_arg(e, "tune", "zerolatency");
 	set_arg(e, "speed-preset", "superfast");
 	set_uint(e, "bframes", 0);
