@@ -364,6 +364,9 @@ int main(int argc, char **argv)
 			if (k >= 0 && (guint)k < d.n && !arrival[k]) {
 				double p = psnr(y, stride, &info, &ref, k);
 
+				if (p < 40)
+					printf("low frame %d psnr %.2f\n", k, p);
+
 				arrival[k] = g_array_index(rx.pes, Pes, idx).t;
 				unique++;
 				sum_psnr += p;

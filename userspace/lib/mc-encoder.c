@@ -30,22 +30,20 @@ static gboolean cbp(const McVideoConfig *c)
 }
 
 #define X264_VBV_MS	1000
-#define X264_CRF	14
+#define X264_CRF	12
 
 static void configure_x264(GstElement *e, const McVideoConfig *c)
 {
 	g_autofree char *options = NULL;
 
 	/*
-	 * A desktop changes a few times a second, not at the mode's rate.
-	 * x264 counts its budget in frames of the mode's rate (a variable
-	 * rate would make it hold each frame until the next one comes), so
-	 * CBR would starve each change of bits (a 1/30 s share of the
-	 * bitrate). Instead: constant quality (CRF X264_CRF), capped by a
-	 * VBV at the bitrate, X264_VBV_MS deep: a screen that moves at the
-	 * mode's rate gets at most the bitrate, as CBR would; a change after
-	 * a still spell may burst up to the VBV's depth, and a still screen
-	 * costs next to nothing.
+	 * Constant quality (CRF X264_CRF) capped by a VBV at the bitrate,
+	 * X264_VBV_MS deep, counted in time (pace_x264()): a screen that
+	 * moves at the mode's rate gets at most the bitrate, as CBR would; a
+	 * change after a still spell gets the bits of the time since the
+	 * last, up to the VBV's depth; a still screen costs next to nothing.
+	 * (CBR, counted in frames of the mode's rate, starves each change of
+	 * a desktop that changes a few times a second.)
 	 */
 	set_arg(e, "pass", "qual");
 	set_uint(e, "quantizer", X264_CRF);
@@ -127,13 +125,39 @@ static void configure_v4l2(GstElement *e, const McVideoConfig *c)
 		gst_structure_free(controls);
 }
 
+/* x264enc's largest bitrate, kbit/s */
+#define X264_MAX_KBPS	2048000
+
+/*
+ * x264 refills its VBV by the bitrate's share of one frame of the nominal
+ * rate, a frame. A desktop's frames come when it changes, each standing
+ * for the time since the last: the VBV's rate is scaled so a frame gets
+ * that time's bits, and its capacity scaled back so the buffer stays
+ * X264_VBV_MS of the bitrate. While the screen moves at the mode's rate
+ * nothing changes. (A variable frame rate would do it, but makes x264
+ * hold each frame until the next one comes.)
+ */
+static void pace_x264(GstElement *e, const McVideoConfig *c, GstClockTime interval)
+{
+	GstClockTime frame = gst_util_uint64_scale(GST_SECOND, c->fps_d, c->fps_n);
+	guint64 rate = gst_util_uint64_scale(c->bitrate_kbps, MIN(interval, GST_SECOND),
+					     frame);
+	guint now;
+
+	rate = CLAMP(rate, c->bitrate_kbps, X264_MAX_KBPS);
+	g_object_get(e, "bitrate", &now, NULL);
+	if (now != rate)	/* each change costs a reconfiguration */
+		g_object_set(e, "bitrate", (guint)rate, "vbv-buf-capacity",
+			     (guint)MAX(1, X264_VBV_MS * c->bitrate_kbps / rate), NULL);
+}
+
 static const McEncoderInfo encoders[] = {
-	{ "v4l2", "v4l2h264enc", TRUE, configure_v4l2 },
-	{ "va", "vah264enc", TRUE, configure_va },
-	{ "vaapi", "vaapih264enc", TRUE, configure_vaapi },
-	{ "nvenc", "nvh264enc", TRUE, configure_nvenc },
-	{ "x264", "x264enc", FALSE, configure_x264 },
-	{ "openh264", "openh264enc", FALSE, configure_openh264 },
+	{ "v4l2", "v4l2h264enc", TRUE, configure_v4l2, NULL },
+	{ "va", "vah264enc", TRUE, configure_va, NULL },
+	{ "vaapi", "vaapih264enc", TRUE, configure_vaapi, NULL },
+	{ "nvenc", "nvh264enc", TRUE, configure_nvenc, NULL },
+	{ "x264", "x264enc", FALSE, configure_x264, pace_x264 },
+	{ "openh264", "openh264enc", FALSE, configure_openh264, NULL },
 };
 
 static const McEncoderInfo *const encoder_list[] = {

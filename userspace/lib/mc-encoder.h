@@ -31,6 +31,12 @@ typedef struct {
 	const char *factory;	/* the GStreamer element: "x264enc" */
 	gboolean hardware;
 	void (*configure)(GstElement *encoder, const McVideoConfig *config);
+	/*
+	 * Optional: the frame the encoder gets next stands for interval (the
+	 * time since the one before), for rate control that counts in frames
+	 * of the nominal rate. From the streaming thread, before the frame.
+	 */
+	void (*pace)(GstElement *encoder, const McVideoConfig *config, GstClockTime interval);
 } McEncoderInfo;
 
 /* Every encoder known, in order of preference (hardware first). */

@@ -36,6 +36,7 @@ struct _McStream {
 	GstElement *src;
 	GstElement *encoder;
 	const McEncoderInfo *encoder_info;
+	GstClockTime last_in;	/* the PTS of the encoder's last input */
 	McVideoConfig video;
 	GstVideoInfo in_info;	/* the frames' format, size and pitch */
 	gboolean have_caps;
@@ -98,6 +99,23 @@ static GstPadProbeReturn on_queued(GstPad *pad G_GNUC_UNUSED, GstPadProbeInfo *i
 	g_mutex_unlock(&s->lock);
 	if (dropped)
 		mc_stats_dropped(s->stats, dropped);
+	return GST_PAD_PROBE_OK;
+}
+
+/* A picture into the encoder: how long it stands for (McEncoderInfo.pace). */
+static GstPadProbeReturn on_encoding(GstPad *pad G_GNUC_UNUSED, GstPadProbeInfo *info,
+				     gpointer data)
+{
+	McStream *s = data;
+	GstClockTime pts = GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info));
+	GstClockTime interval = gst_util_uint64_scale(GST_SECOND, s->video.fps_d,
+						      s->video.fps_n);
+
+	if (GST_CLOCK_TIME_IS_VALID(pts) && GST_CLOCK_TIME_IS_VALID(s->last_in) &&
+	    pts > s->last_in)
+		interval = pts - s->last_in;
+	s->last_in = pts;
+	s->encoder_info->pace(s->encoder, &s->video, interval);
 	return GST_PAD_PROBE_OK;
 }
 
@@ -362,6 +380,8 @@ static gboolean build(McStream *s, const McStreamConfig *c, GError **error)
 		     "async", FALSE, NULL);
 	add_probe(s->src, "src", on_queued, s);
 	add_probe(s->encoder, "src", on_encoded, s);
+	if (s->encoder_info->pace)
+		add_probe(s->encoder, "sink", on_encoding, s);
 	add_probe(sink, "sink", on_sending, s);
 	if (!gst_element_link_many(s->src, convert, scale, raw, funnel, s->encoder, h264, parse,
 				   NULL) ||
@@ -381,6 +401,7 @@ McStream *mc_stream_new(const McStreamConfig *config, GError **error)
 
 	s->video = config->video;
 	s->base = GST_CLOCK_TIME_NONE;
+	s->last_in = GST_CLOCK_TIME_NONE;
 	g_mutex_init(&s->lock);
 	s->stats = mc_stats_new();
 	if (config->client)
