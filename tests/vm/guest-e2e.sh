@@ -24,7 +24,7 @@ ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 
 ip link set lo up
 gst-inspect-1.0 x264enc > /dev/null 2>&1	# the registry, once
-echo "1..26"
+echo "1..30"
 chunks() { grep "^chunks_$1:" /sys/kernel/debug/dri/*/miracast_state | head -n 1 | awk '{print $2}'; }
 
 # 1. Stream 120 frames, one every 120 ms.
@@ -163,5 +163,31 @@ big=$(sed -n 's/^size 1280x720 //p' "$tmp/rx4.txt")
 ok "... decoded at both sizes: $small in 640x480, $big in 1280x720" \
 	sh -c "[ ${small:-0} -ge 29 ] && [ ${big:-0} -ge 29 ]"
 grep -q "cannot stream\|failed" "$tmp/d4.txt" && sed 's/^/# /' "$tmp/d4.txt"
+
+# 6. Two displays (instances=2): one daemon, a context and a stream each.
+# both: the connectors' states as miracastctl list shows them, one word each
+both() { "$ctl" list | sed -n 's/^  connector [^:]*: \([a-z]*\),.*/\1/p' | sort | uniq -c |
+	 awk '{ printf "%s %s ", $1, $2 }'; }
+rmmod miracast && insmod "$MIRACAST_KO" instances=2
+"$bin/e2e-receive" 5012 "$tmp/t0.ts" 6 > "$tmp/rx5.txt" 2>&1 &
+rx=$!
+"$daemon" --stream-to 127.0.0.1:5012 --stream-to 127.0.0.1:5014 --mode 640x480@60 \
+	> "$tmp/d5.txt" 2>&1 &
+d=$!
+sleep 3
+ok "one daemon connects both displays ($(both))" [ "$(both)" = "2 connected " ]
+"$bin/e2e-draw" 20 150 2000 > "$tmp/draw5.txt" 2>&1
+"$ctl" status > "$tmp/st5.txt" 2>&1
+sed 's/^/# /' "$tmp/st5.txt"
+ok "miracastctl status shows both, each with its sink" \
+	sh -c "grep -q '^miracast0 (/dev/miracast0): .*, to 127.0.0.1:5012$' $tmp/st5.txt &&
+	       grep -q '^miracast1 (/dev/miracast1): .*, to 127.0.0.1:5014$' $tmp/st5.txt"
+kill -TERM $d
+wait $d
+ok "... and stops cleanly: both disconnect" \
+	sh -c "[ $? = 0 ] && [ '$(both)' = '2 disconnected ' ]"
+wait $rx
+unique=$(field unique "$tmp/rx5.txt")
+ok "the first display streamed its frames ($unique of 20)" ge "${unique:-0}" 20
 rm -rf "$tmp"
 exit $failed
