@@ -30,7 +30,7 @@ static gboolean cbp(const McVideoConfig *c)
 }
 
 #define X264_VBV_MS	1000
-#define X264_CRF	12
+#define X264_CRF	10
 
 static void configure_x264(GstElement *e, const McVideoConfig *c)
 {
