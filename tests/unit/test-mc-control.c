@@ -99,9 +99,20 @@ static Server *server_start(const char *path)
 	return s;
 }
 
+static gboolean quit_loop(gpointer loop)
+{
+	g_main_loop_quit(loop);
+	return G_SOURCE_REMOVE;
+}
+
 static void server_stop(Server *s)
 {
-	g_main_loop_quit(s->loop);
+	/* from within the loop: a quit before it runs would be lost */
+	GSource *idle = g_idle_source_new();
+
+	g_source_set_callback(idle, quit_loop, s->loop, NULL);
+	g_source_attach(idle, s->ctx);
+	g_source_unref(idle);
 	g_thread_join(s->thread);
 	g_main_loop_unref(s->loop);
 	g_main_context_unref(s->ctx);

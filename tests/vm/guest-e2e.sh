@@ -24,7 +24,7 @@ ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 
 ip link set lo up
 gst-inspect-1.0 x264enc > /dev/null 2>&1	# the registry, once
-echo "1..30"
+echo "1..32"
 chunks() { grep "^chunks_$1:" /sys/kernel/debug/dri/*/miracast_state | head -n 1 | awk '{print $2}'; }
 
 # 1. Stream 120 frames, one every 120 ms.
@@ -114,10 +114,11 @@ ok "after SIGKILL of miracastd, every flip of the client completed" \
 	grep -q "^drawn 60 flips 59" "$tmp/draw2.txt"
 ok "after SIGKILL of miracastd, the display is disconnected" [ "$(status)" = disconnected ]
 
-# 4. A restarted daemon streams again.
+# 4. A restarted daemon streams again, with LPCM this time.
 "$bin/e2e-receive" 5008 "$tmp/c.ts" 6 > "$tmp/rx3.txt" 2>&1 &
 rx=$!
-"$daemon" --stream-to 127.0.0.1:5008 --mode 640x480@60 > "$tmp/d3.txt" 2>&1 &
+"$daemon" --stream-to 127.0.0.1:5008 --mode 640x480@60 --audio lpcm --audio-source test \
+	> "$tmp/d3.txt" 2>&1 &
 d=$!
 sleep 2
 "$bin/e2e-draw" 30 120 > "$tmp/draw3.txt" 2>&1
@@ -129,6 +130,13 @@ unique=$(field unique "$tmp/rx3.txt")
 ok "a restarted miracastd streams again ($unique of 30 frames)" ge "${unique:-0}" 29
 min=$(field min_psnr "$tmp/rx3.txt")
 ok "... at least 35 dB (min $min)" ge "${min:-0}" 35
+# ffmpeg knows no codec for Wi-Fi Display's LPCM, but shows its stream type
+ffprobe -v error -show_streams -of flat "$tmp/c.ts" > "$tmp/probe3.txt" 2>&1
+ok "ffprobe: LPCM (stream type 0x83) on PID 0x1100" \
+	sh -c "grep -q 'streams.stream.1.id=\"0x1100\"' $tmp/probe3.txt &&
+	       grep -q 'streams.stream.1.codec_tag=\"0x0083\"' $tmp/probe3.txt"
+ok "miracastd drained its streams in time (no warning)" \
+	sh -c "! grep -h 'did not leave' $tmp/d.txt $tmp/d3.txt"
 
 # 5. A mode change while streaming: 30 frames in 640x480, a modeset to the
 #    sink's other mode, 30 more in 1280x720; one stream, rebuilt.

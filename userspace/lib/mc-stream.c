@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <gst/app/gstappsrc.h>
 
+#include "mc-lpcm.h"
 #include "mc-stream.h"
 #include "mc-ts.h"
 
@@ -34,6 +35,8 @@ struct _McStream {
 	gboolean sent_known;
 	GstElement *pipeline;
 	GstElement *src;
+	gboolean audio;
+	GCond drained;		/* a queue emptied (under lock) */
 	GstElement *encoder;
 	const McEncoderInfo *encoder_info;
 	GstClockTime last_in;	/* the PTS of the encoder's last input */
@@ -144,6 +147,8 @@ static GstPadProbeReturn on_encoded(GstPad *pad G_GNUC_UNUSED, GstPadProbeInfo *
 		f->pts = GST_BUFFER_PTS(b);	/* as the muxer will see it */
 		g_queue_push_tail(&s->sending, f);
 	}
+	if (!s->pushed.length && !s->encoding.length)
+		g_cond_broadcast(&s->drained);
 	g_mutex_unlock(&s->lock);
 	mc_stats_encoded(s->stats, now, size, took);
 	return GST_PAD_PROBE_OK;
@@ -185,6 +190,8 @@ static GstPadProbeReturn on_sending(GstPad *pad G_GNUC_UNUSED, GstPadProbeInfo *
 		report(s, MIRACAST_CHUNK_SENT, f, 0, 0);
 		g_free(f);
 	}
+	if (!s->sending.length)
+		g_cond_broadcast(&s->drained);
 	g_mutex_unlock(&s->lock);
 	return GST_PAD_PROBE_OK;
 }
@@ -243,11 +250,17 @@ static gboolean on_repeat(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
-static void add_probe(GstElement *e, const char *pad_name, GstPadProbeCallback cb, McStream *s)
+static void add_probe_type(GstElement *e, const char *pad_name, GstPadProbeType type,
+			   GstPadProbeCallback cb, gpointer data)
 {
 	g_autoptr(GstPad) pad = gst_element_get_static_pad(e, pad_name);
 
-	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, cb, s, NULL);
+	gst_pad_add_probe(pad, type, cb, data, NULL);
+}
+
+static void add_probe(GstElement *e, const char *pad_name, GstPadProbeCallback cb, McStream *s)
+{
+	add_probe_type(e, pad_name, GST_PAD_PROBE_TYPE_BUFFER, cb, s);
 }
 
 /* The sound source element for name (see McStreamConfig.audio_source). */
@@ -281,8 +294,9 @@ static GstElement *audio_source(const char *name, GError **error)
 	return e;
 }
 
-/* The first AAC encoder installed. */
-static GstElement *aac_encoder(guint bitrate, GError **error)
+/* The first AAC encoder installed, then aacparse (ADTS): *first to *last. */
+static gboolean aac_branch(McStream *s, guint bitrate, GstElement **first, GstElement **last,
+			   GError **error)
 {
 	static const char * const encoders[] = { "fdkaacenc", "avenc_aac", "voaacenc", "faac" };
 	GstElement *e = NULL;
@@ -293,35 +307,62 @@ static GstElement *aac_encoder(guint bitrate, GError **error)
 	if (!e) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
 			    "no AAC encoder: none of fdkaacenc, avenc_aac, voaacenc, faac");
-		return NULL;
+		return FALSE;
 	}
+	gst_bin_add(GST_BIN(s->pipeline), e);
 	if (g_object_class_find_property(G_OBJECT_GET_CLASS(e), "bitrate"))
 		g_object_set(e, "bitrate", bitrate ? (gint)bitrate : 128000, NULL);
-	return e;
+	*first = e;
+	*last = add(s, "aacparse", error);
+	return *last && gst_element_link(*first, *last);
 }
 
-/* sound -> audioconvert -> audioresample -> 48 kHz stereo -> AAC -> the muxer */
+/*
+ * The LPCM of Wi-Fi Display: S16BE 48 kHz stereo in 10 ms packets (as
+ * sinks are known to take them) as audio/x-lpcm, each packet opened by its
+ * header, and the muxer's output rewritten to the LPCM layout (mc-lpcm.h).
+ */
+static gboolean lpcm_branch(McStream *s, GstElement *mux, GstElement **first,
+			    GstElement **last, GError **error)
+{
+	g_autoptr(GstCaps) caps = gst_caps_from_string(MC_LPCM_CAPS);
+
+	if (!(*first = add(s, "audiobuffersplit", error)) ||
+	    !(*last = add(s, "capssetter", error)))
+		return FALSE;
+	g_object_set(*first, "output-buffer-duration", 1, 100, NULL);
+	g_object_set(*last, "caps", caps, "join", FALSE, "replace", TRUE, NULL);
+	add_probe_type(*last, "src", GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+		       mc_lpcm_payload_probe, NULL);
+	add_probe_type(mux, "src", GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+		       mc_lpcm_ts_probe, NULL);
+	return gst_element_link(*first, *last);
+}
+
+/* sound -> audioconvert -> audioresample -> 48 kHz stereo -> AAC or LPCM -> the muxer */
 static gboolean build_audio(McStream *s, const McStreamConfig *c, GstElement *mux,
 			    GError **error)
 {
-	GstElement *src, *convert, *resample, *raw, *enc, *parse;
-	g_autoptr(GstCaps) caps = gst_caps_from_string("audio/x-raw,rate=48000,channels=2");
+	GstElement *src, *convert, *resample, *raw, *first, *last;
+	gboolean lpcm = c->audio == MC_AUDIO_LPCM;
+	g_autoptr(GstCaps) caps = gst_caps_from_string(
+		lpcm ? "audio/x-raw,format=S16BE,layout=interleaved,rate=48000,channels=2" :
+		"audio/x-raw,rate=48000,channels=2");
 
 	src = audio_source(c->audio_source, error);
 	if (!src)
 		return FALSE;
 	gst_bin_add(GST_BIN(s->pipeline), src);
-	enc = aac_encoder(c->audio_bitrate, error);
-	if (!enc)
-		return FALSE;
-	gst_bin_add(GST_BIN(s->pipeline), enc);
 	if (!(convert = add(s, "audioconvert", error)) ||
 	    !(resample = add(s, "audioresample", error)) ||
-	    !(raw = add(s, "capsfilter", error)) || !(parse = add(s, "aacparse", error)))
+	    !(raw = add(s, "capsfilter", error)) ||
+	    !(lpcm ? lpcm_branch(s, mux, &first, &last, error) :
+	      aac_branch(s, c->audio_bitrate, &first, &last, error)))
 		return FALSE;
 	g_object_set(raw, "caps", caps, NULL);
-	if (!gst_element_link_many(src, convert, resample, raw, enc, parse, NULL) ||
-	    !gst_element_link_pads(parse, NULL, mux, MC_TS_AUDIO_PAD)) {
+	s->audio = TRUE;
+	if (!gst_element_link_many(src, convert, resample, raw, first, NULL) ||
+	    !gst_element_link_pads(last, NULL, mux, MC_TS_AUDIO_PAD)) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot link the audio");
 		return FALSE;
 	}
@@ -403,6 +444,7 @@ McStream *mc_stream_new(const McStreamConfig *config, GError **error)
 	s->base = GST_CLOCK_TIME_NONE;
 	s->last_in = GST_CLOCK_TIME_NONE;
 	g_mutex_init(&s->lock);
+	g_cond_init(&s->drained);
 	s->stats = mc_stats_new();
 	if (config->client)
 		s->client = mc_client_ref(config->client);
@@ -431,6 +473,55 @@ McStream *mc_stream_new(const McStreamConfig *config, GError **error)
 /* How long the end of a stream may take to leave: its last frames. */
 #define DRAIN_TIMEOUT	(2 * GST_SECOND)
 
+/* Without sound the pipeline's EOS says all is out: the last frames are sent. */
+static gboolean drain(McStream *s)
+{
+	g_autoptr(GstBus) bus = gst_element_get_bus(s->pipeline);
+	GstMessage *m = gst_bus_timed_pop_filtered(bus, DRAIN_TIMEOUT,
+						   GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+	gboolean eos = m && GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS;
+	InFlight *f;
+
+	if (m)
+		gst_message_unref(m);
+	g_mutex_lock(&s->lock);
+	while (eos && (f = g_queue_pop_head(&s->sending))) {
+		report(s, MIRACAST_CHUNK_SENT, f, 0, 0);
+		g_free(f);
+	}
+	g_mutex_unlock(&s->lock);
+	return eos;
+}
+
+/* How long the muxer may take to pass an encoded frame on (it is live). */
+#define MUX_GRACE_US	(300 * G_TIME_SPAN_MILLISECOND)
+
+/*
+ * With sound the muxer would wait for the live sound's end too, and
+ * which packets after the last frame are sound cannot be told at the
+ * network: once the encoder has put out every frame, the muxer is given
+ * MUX_GRACE_US to pass them on, and what is left counts as sent.
+ */
+static gboolean drain_with_sound(McStream *s)
+{
+	gint64 end = g_get_monotonic_time() + DRAIN_TIMEOUT / GST_USECOND;
+	gboolean out = TRUE;
+	InFlight *f;
+
+	g_mutex_lock(&s->lock);
+	while (out && (s->pushed.length || s->encoding.length))
+		out = g_cond_wait_until(&s->drained, &s->lock, end);
+	end = g_get_monotonic_time() + MUX_GRACE_US;
+	while (out && s->sending.length && g_cond_wait_until(&s->drained, &s->lock, end))
+		;
+	while (out && (f = g_queue_pop_head(&s->sending))) {
+		report(s, MIRACAST_CHUNK_SENT, f, 0, 0);
+		g_free(f);
+	}
+	g_mutex_unlock(&s->lock);
+	return out;
+}
+
 void mc_stream_free(McStream *s)
 {
 	if (!s)
@@ -440,29 +531,10 @@ void mc_stream_free(McStream *s)
 	/* what the encoder, the muxer and the payloader hold goes out first */
 	if (s->repeat_src)
 		gst_app_src_end_of_stream(GST_APP_SRC(s->repeat_src));
-	if (s->frames && gst_app_src_end_of_stream(GST_APP_SRC(s->src)) == GST_FLOW_OK) {
-		g_autoptr(GstBus) bus = gst_element_get_bus(s->pipeline);
-		GstMessage *m = gst_bus_timed_pop_filtered(bus, DRAIN_TIMEOUT,
-							   GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-
-		if (!m) {
-			g_warning("the stream's last frames did not leave within %u s",
-				  (guint)(DRAIN_TIMEOUT / GST_SECOND));
-		} else {
-			/* at EOS everything encoded is out */
-			if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS) {
-				InFlight *f;
-
-				g_mutex_lock(&s->lock);
-				while ((f = g_queue_pop_head(&s->sending))) {
-					report(s, MIRACAST_CHUNK_SENT, f, 0, 0);
-					g_free(f);
-				}
-				g_mutex_unlock(&s->lock);
-			}
-			gst_message_unref(m);
-		}
-	}
+	if (s->frames && gst_app_src_end_of_stream(GST_APP_SRC(s->src)) == GST_FLOW_OK &&
+	    !(s->audio ? drain_with_sound(s) : drain(s)))
+		g_warning("the stream's last frames did not leave within %u s",
+			  (guint)(DRAIN_TIMEOUT / GST_SECOND));
 	if (s->pipeline) {
 		gst_element_set_state(s->pipeline, GST_STATE_NULL);
 		gst_object_unref(s->pipeline);
@@ -472,6 +544,7 @@ void mc_stream_free(McStream *s)
 	g_queue_clear_full(&s->encoding, g_free);
 	g_queue_clear_full(&s->sending, g_free);
 	g_mutex_clear(&s->lock);
+	g_cond_clear(&s->drained);
 	mc_stats_free(s->stats);
 	if (s->client)
 		mc_client_unref(s->client);

@@ -4,7 +4,7 @@
  * out (docs/media.md). appsrc -> videoconvert -> videoscale -> I420 at the
  * negotiated size -> encoder -> h264parse -> mpegtsmux -> rtpmp2tpay ->
  * udpsink; optionally sound -> audioconvert -> audioresample -> AAC ->
- * aacparse -> the same mpegtsmux.
+ * aacparse, or LPCM in 10 ms packets -> the same mpegtsmux.
  */
 #ifndef MC_STREAM_H
 #define MC_STREAM_H
@@ -23,6 +23,7 @@ typedef struct _McStream McStream;
 typedef enum {
 	MC_AUDIO_NONE,
 	MC_AUDIO_AAC,		/* AAC-LC 48 kHz stereo, ADTS, on PID 0x1100 */
+	MC_AUDIO_LPCM,		/* LPCM 48 kHz 16-bit stereo (mc-lpcm.h), on PID 0x1100 */
 } McAudioCodec;
 
 typedef struct {

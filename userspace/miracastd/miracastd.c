@@ -35,6 +35,9 @@ typedef enum {
 } State;
 
 static const char * const state_names[] = { "waiting", "streaming", "standby", "failed" };
+static const char * const audio_names[] = {
+	[MC_AUDIO_NONE] = "none", [MC_AUDIO_AAC] = "aac", [MC_AUDIO_LPCM] = "lpcm",
+};
 
 /* One display: a device, its context, and where its stream goes. */
 typedef struct {
@@ -439,8 +442,7 @@ static void describe(Display *dp, GKeyFile *kf)
 		g_key_file_set_string(kf, g, "profile", mc_h264_profile_name(dp->video.profile));
 		g_key_file_set_string(kf, g, "level", mc_h264_level_name(dp->video.level));
 		g_key_file_set_uint64(kf, g, "target_kbps", dp->video.bitrate_kbps);
-		g_key_file_set_string(kf, g, "audio",
-				      dp->d->audio == MC_AUDIO_AAC ? "aac" : "none");
+		g_key_file_set_string(kf, g, "audio", audio_names[dp->d->audio]);
 		mc_stream_get_stats(dp->stream, &sum);
 		g_key_file_set_string(kf, g, "fps",
 				      g_ascii_formatd(buf, sizeof(buf), "%.2f", sum.fps));
@@ -510,7 +512,8 @@ int main(int argc, char **argv)
 		{ "bitrate", 'b', 0, G_OPTION_ARG_INT, &bitrate,
 		  "Video bitrate in kbit/s (default 8000, at most the level's)", "KBPS" },
 		{ "audio", 'a', 0, G_OPTION_ARG_STRING, &audio,
-		  "Audio: aac (AAC-LC 48 kHz stereo) or none (default)", "CODEC" },
+		  "Audio: aac (AAC-LC 48 kHz stereo), lpcm (LPCM 48 kHz 16-bit stereo) or "
+		  "none (default)", "CODEC" },
 		{ "audio-source", 0, 0, G_OPTION_ARG_STRING, &audio_source,
 		  "Where the sound comes from: auto (default: PipeWire, PulseAudio, ALSA, "
 		  "else silence), pipewire, pulse, alsa, test (silence)", "SOURCE" },
@@ -586,8 +589,10 @@ int main(int argc, char **argv)
 		d.audio = MC_AUDIO_NONE;
 	} else if (!strcmp(audio, "aac")) {
 		d.audio = MC_AUDIO_AAC;
+	} else if (!strcmp(audio, "lpcm")) {
+		d.audio = MC_AUDIO_LPCM;
 	} else {
-		fprintf(stderr, "miracastd: --audio %s: aac or none\n", audio);
+		fprintf(stderr, "miracastd: --audio %s: aac, lpcm or none\n", audio);
 		return 2;
 	}
 	d.audio_source = g_strdup(audio_source);
