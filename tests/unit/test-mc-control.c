@@ -50,6 +50,7 @@ static gboolean handler(char **argv, guint uid, GKeyFile *reply, gpointer data G
 		g_key_file_set_string(reply, "miracast0", "latency_p50_ms", "12.5");
 		g_key_file_set_string(reply, "miracast0", "latency_p99_ms", "40.0");
 		g_key_file_set_uint64(reply, "miracast0", "frames_dropped", 3);
+		g_key_file_set_uint64(reply, "miracast0", "frames_replaced", 0);
 		return TRUE;
 	}
 	if (!strcmp(argv[0], "echo")) {	/* the words as the daemon got them */
@@ -296,7 +297,7 @@ static void test_ctl_status(void)
 	g_assert_nonnull(strstr(out, "  encoder x264 (x264enc), constrained-baseline level 3.1"));
 	g_assert_nonnull(strstr(out, "  latency p50 12.5 ms, p99 40.0 ms"));
 	/* what the daemon did not say shows as such */
-	g_assert_nonnull(strstr(out, "  frames: ? sent, 3 dropped, ? repeated\n"));
+	g_assert_nonnull(strstr(out, "  frames: ? sent, 3 dropped, ? repeated, 0 replaced\n"));
 	g_clear_pointer(&out, g_free);
 	g_clear_pointer(&err, g_free);
 	g_assert_cmpint(run_ctl(&out, &err, "--control-socket", path, "status", "extra", NULL), ==,

@@ -55,9 +55,11 @@ ok "... the frame rate ($fps fps) and bitrate ($kbps kbit/s) of the stream" \
 p50=$(sed -n 's/^  latency p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/\1/p' "$tmp/st.txt")
 p99=$(sed -n 's/^  latency p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/\2/p' "$tmp/st.txt")
 sent=$(sed -n 's/^  frames: \([0-9]*\) sent.*/\1/p' "$tmp/st.txt")
-ok "... latency p50 $p50 ms <= p99 $p99 ms, $sent frames sent" \
+ok "... latency p50 $p50 ms <= p99 $p99 ms, $sent frames sent, the kernel's drops" \
 	sh -c "awk -v a=${p50:-0} -v b=${p99:-0} 'BEGIN { exit !(a > 0 && a <= b) }' &&
-	       [ ${sent:-0} -ge 40 ]"
+	       [ ${sent:-0} -ge 40 ] &&
+	       grep -q '^  frames: [0-9]* sent, [0-9]* dropped, [0-9]* repeated, [0-9]* replaced$' \
+		 $tmp/st.txt"
 wait $draw
 ok "the client drew 120 frames, every flip completed" grep -q "^drawn 120 flips 119" "$tmp/draw.txt"
 kill -TERM $d

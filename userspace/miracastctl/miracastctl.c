@@ -121,8 +121,10 @@ static void print_display(GKeyFile *kf, const char *g)
 		g_autofree char *sent = get(kf, g, "frames_sent");
 		g_autofree char *dropped = get(kf, g, "frames_dropped");
 		g_autofree char *repeated = get(kf, g, "frames_repeated");
+		g_autofree char *replaced = get(kf, g, "frames_replaced");
 
-		g_print("  frames: %s sent, %s dropped, %s repeated\n", sent, dropped, repeated);
+		g_print("  frames: %s sent, %s dropped, %s repeated, %s replaced\n", sent, dropped,
+			repeated, replaced);
 	}
 }
 

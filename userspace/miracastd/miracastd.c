@@ -48,6 +48,7 @@ typedef struct {
 	guint16 port;
 	McClient *client;
 	guint watch;		/* the kernel fd's source */
+	guint chunks;		/* the timer reading the kernel's chunk records */
 	McStream *stream;
 	State state;
 	struct miracast_mode mode;	/* the display's, while lit */
@@ -55,6 +56,7 @@ typedef struct {
 	char *failure;
 	/* the figures of the streams that ended */
 	guint64 sent, dropped, repeated;
+	guint64 replaced;	/* frames the kernel replaced by newer ones (latest wins) */
 } Display;
 
 struct _Daemon {
@@ -292,6 +294,36 @@ static gboolean on_kernel(int fd G_GNUC_UNUSED, GIOCondition cond G_GNUC_UNUSED,
 	return G_SOURCE_REMOVE;
 }
 
+/*
+ * Once a second: the kernel's chunk records (FRAME_START, FRAME_DROPPED).
+ * A frame it dropped was replaced by a newer one before the daemon read
+ * it; records lost to overflow mean the daemon fell behind: as Windows
+ * asks, an IDR frame.
+ */
+static gboolean on_chunks(gpointer data)
+{
+	Display *dp = data;
+	struct miracast_chunk_report r[64];
+	g_autoptr(GError) error = NULL;
+	gint n, i;
+
+	while ((n = mc_client_get_chunks(dp->client, r, G_N_ELEMENTS(r), 0, &error)) > 0) {
+		for (i = 0; i < n; i++)
+			if (r[i].type == MIRACAST_CHUNK_FRAME_DROPPED)
+				dp->replaced++;
+		if (n < (gint)G_N_ELEMENTS(r))
+			break;
+	}
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED)) {
+		g_message("%s: chunk records lost: an IDR frame", dp->name);
+		if (dp->stream)
+			mc_stream_request_idr(dp->stream);
+	} else if (error && !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
+		g_debug("%s: chunk records: %s", dp->name, error->message);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
 static gboolean on_signal(gpointer data)
 {
 	Daemon *d = data;
@@ -347,6 +379,8 @@ static void display_free(Display *dp)
 	end_stream(dp);
 	if (dp->watch)
 		g_source_remove(dp->watch);
+	if (dp->chunks)
+		g_source_remove(dp->chunks);
 	if (dp->client && (!mc_client_monitor_departure(dp->client, &error) ||
 			   !mc_client_stop_session(dp->client, &error) ||
 			   !mc_client_destroy_context(dp->client, &error)))
@@ -391,6 +425,7 @@ static gboolean display_start(Daemon *d, const char *dev_node, const char *targe
 		return FALSE;
 	}
 	dp->watch = g_unix_fd_add(mc_client_get_fd(dp->client), G_IO_IN, on_kernel, dp);
+	dp->chunks = g_timeout_add_seconds(1, on_chunks, dp);
 	g_ptr_array_add(d->displays, dp);
 	g_message("%s: session started, sink at %s:%u, %u mode%s, %s preferred", dev_node,
 		  dp->host, dp->port, d->modes->len, d->modes->len == 1 ? "" : "s", mode);
@@ -456,6 +491,7 @@ static void describe(Display *dp, GKeyFile *kf)
 	g_key_file_set_uint64(kf, g, "frames_sent", dp->sent + sum.sent);
 	g_key_file_set_uint64(kf, g, "frames_dropped", dp->dropped + sum.dropped);
 	g_key_file_set_uint64(kf, g, "frames_repeated", dp->repeated + sum.repeated);
+	g_key_file_set_uint64(kf, g, "frames_replaced", dp->replaced);
 }
 
 static gboolean on_request(char **argv, guint uid G_GNUC_UNUSED, GKeyFile *reply,
