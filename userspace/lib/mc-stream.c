@@ -27,6 +27,7 @@ struct _McStream {
 	McClient *client;
 	McStats *stats;
 	GMutex lock;		/* the queues: streaming threads take them */
+	GCond drained;		/* a queue emptied (under lock) */
 	GQueue pushed;		/* InFlight pushed, still in the appsrc */
 	GQueue encoding;	/* InFlight on their way to and through the encoder */
 	GQueue sending;		/* InFlight encoded, not all sent yet */
@@ -35,12 +36,11 @@ struct _McStream {
 	gboolean sent_known;
 	GstElement *pipeline;
 	GstElement *src;
-	gboolean audio;
-	GCond drained;		/* a queue emptied (under lock) */
 	GstElement *encoder;
 	const McEncoderInfo *encoder_info;
 	GstClockTime last_in;	/* the PTS of the encoder's last input */
 	McVideoConfig video;
+	gboolean audio;		/* there is sound */
 	GstVideoInfo in_info;	/* the frames' format, size and pitch */
 	gboolean have_caps;
 	GstClockTime base;	/* the pipeline's base time (monotonic) */
