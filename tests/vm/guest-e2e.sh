@@ -49,9 +49,9 @@ ok "... the encoder, Constrained Baseline level 3.1 and AAC" \
 	"$tmp/st.txt"
 fps=$(sed -n 's/^  \([0-9.]*\) fps, \([0-9]*\) kbit.*/\1/p' "$tmp/st.txt")
 kbps=$(sed -n 's/^  \([0-9.]*\) fps, \([0-9]*\) kbit.*/\2/p' "$tmp/st.txt")
-# a frame every 120 ms: 8.3 fps
+# a frame every 120 ms: at most 8.3 fps (less when the guest is slow)
 ok "... the frame rate ($fps fps) and bitrate ($kbps kbit/s) of the stream" \
-	sh -c "awk -v f=${fps:-0} 'BEGIN { exit !(f > 6 && f < 10) }' && [ ${kbps:-0} -gt 0 ]"
+	sh -c "awk -v f=${fps:-0} 'BEGIN { exit !(f > 3 && f < 9) }' && [ ${kbps:-0} -gt 0 ]"
 p50=$(sed -n 's/^  latency p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/\1/p' "$tmp/st.txt")
 p99=$(sed -n 's/^  latency p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/\2/p' "$tmp/st.txt")
 sent=$(sed -n 's/^  frames: \([0-9]*\) sent.*/\1/p' "$tmp/st.txt")
