@@ -414,8 +414,12 @@ static gboolean display_start(Daemon *d, const char *dev_node, const char *targe
 		display_free(dp);
 		return FALSE;
 	}
-	dp->client = mc_client_open(dev_node, error);
-	if (!dp->client || !mc_client_create_context(dp->client, NULL, NULL, error) ||
+	dp->client = mc_client_open(dev_node, error);	/* its errors name the node */
+	if (!dp->client) {
+		display_free(dp);
+		return FALSE;
+	}
+	if (!mc_client_create_context(dp->client, NULL, NULL, error) ||
 	    !mc_client_start_session(dp->client, &s, error) ||
 	    !mc_client_monitor_arrival(dp->client, DRM_MODE_CONNECTOR_HDMIA, NULL, 0,
 				       (struct miracast_mode *)d->modes->data, d->modes->len,
