@@ -19,7 +19,17 @@ ok() { # ok DESCRIPTION CONDITION...
 	if "$@"; then echo "ok $n $desc"; else echo "not ok $n $desc"; failed=1; fi
 }
 field() { sed -n "s/^\(.* \)\{0,1\}$1 \([^ ]*\).*/\2/p" "$2" | head -n 1; }
-status() { cat /sys/class/drm/card*-Virtual-1/status | head -n 1; }
+# the connector's state as a client sees it (asking probes it)
+status() { "$ctl" list | sed -n 's/^  connector [^:]*: \([a-z]*\),.*/\1/p' | head -n 1; }
+# started LOG N: wait (at most 60 s) until the daemon logging to LOG has
+# started N sessions, so a client draws only once the sink has arrived
+started() {
+	i=0
+	while [ "$(grep -c 'session started' "$1")" -lt "$2" ] && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 
 ip link set lo up
@@ -33,7 +43,7 @@ rx=$!
 "$daemon" --stream-to 127.0.0.1:5004 --mode 640x480@60 --bitrate 6000 \
 	--audio aac --audio-source test > "$tmp/d.txt" 2>&1 &
 d=$!
-sleep 2
+started "$tmp/d.txt" 1
 ok "the sink's arrival connects the display" [ "$(status)" = connected ]
 "$bin/e2e-draw" 120 120 3500 > "$tmp/draw.txt" 2>&1 &
 draw=$!
@@ -105,7 +115,7 @@ ok "ffprobe: AAC-LC 48 kHz stereo on PID 0x1100" \
 # 3. SIGKILL mid-stream: flips go on, the connector disconnects.
 "$daemon" --stream-to 127.0.0.1:5006 --mode 640x480@60 > "$tmp/d2.txt" 2>&1 &
 d=$!
-sleep 2
+started "$tmp/d2.txt" 1
 "$bin/e2e-draw" 60 120 > "$tmp/draw2.txt" 2>&1 &
 draw=$!
 sleep 3
@@ -122,7 +132,7 @@ rx=$!
 "$daemon" --stream-to 127.0.0.1:5008 --mode 640x480@60 --audio lpcm --audio-source test \
 	> "$tmp/d3.txt" 2>&1 &
 d=$!
-sleep 2
+started "$tmp/d3.txt" 1
 "$bin/e2e-draw" 30 120 > "$tmp/draw3.txt" 2>&1
 kill -TERM $d
 wait $d
@@ -147,7 +157,7 @@ rx=$!
 "$daemon" --stream-to 127.0.0.1:5010 --mode 640x480@60 --mode 1280x720@30 \
 	> "$tmp/d4.txt" 2>&1 &
 d=$!
-sleep 2
+started "$tmp/d4.txt" 1
 "$bin/e2e-draw" 60 200 3000 30 1280x720 > "$tmp/draw4.txt" 2>&1 &
 draw=$!
 sleep 12
@@ -184,7 +194,7 @@ rx=$!
 "$daemon" --stream-to 127.0.0.1:5012 --stream-to 127.0.0.1:5014 --mode 640x480@60 \
 	> "$tmp/d5.txt" 2>&1 &
 d=$!
-sleep 3
+started "$tmp/d5.txt" 2
 ok "one daemon connects both displays ($(both))" [ "$(both)" = "2 connected " ]
 "$bin/e2e-draw" 20 150 2000 > "$tmp/draw5.txt" 2>&1
 "$ctl" status > "$tmp/st5.txt" 2>&1
