@@ -15,6 +15,7 @@
 
 #include "mc-lpcm.h"
 #include "mc-ts.h"
+#include "play-to-end.h"
 
 #define BUFFERS		50	/* of 10 ms */
 #define FRAMES		480
@@ -177,6 +178,12 @@ static GstElement *add(GstElement *pipe, const char *factory)
 	return e;
 }
 
+/* collects the TS the muxer writes */
+static void append(const guint8 *d, gsize n, gpointer ts)
+{
+	g_byte_array_append(ts, d, n);
+}
+
 /* mpegtsmux's output for 0.5 s of LPCM with the payload header prepended */
 static GByteArray *mux_lpcm(void)
 {
@@ -187,7 +194,6 @@ static GByteArray *mux_lpcm(void)
 	GstElement *pipe = gst_pipeline_new(NULL);
 	GstElement *src, *conv, *caps, *setter, *mux, *sink;
 	GByteArray *ts = g_byte_array_new();
-	GstSample *sample;
 	GstPad *pad;
 
 	src = add(pipe, "audiotestsrc");
@@ -210,19 +216,7 @@ static GByteArray *mux_lpcm(void)
 			  mc_lpcm_payload_probe, NULL, NULL);
 	gst_object_unref(pad);
 
-	g_assert_cmpint(gst_element_set_state(pipe, GST_STATE_PLAYING), !=,
-			GST_STATE_CHANGE_FAILURE);
-	while ((sample = gst_app_sink_pull_sample(GST_APP_SINK(sink)))) {
-		GstMapInfo map;
-		GstBuffer *b = gst_sample_get_buffer(sample);
-
-		g_assert_true(gst_buffer_map(b, &map, GST_MAP_READ));
-		g_byte_array_append(ts, map.data, map.size);
-		gst_buffer_unmap(b, &map);
-		gst_sample_unref(sample);
-	}
-	gst_element_set_state(pipe, GST_STATE_NULL);
-	gst_object_unref(pipe);
+	play_to_end(pipe, sink, append, ts);
 	return ts;
 }
 

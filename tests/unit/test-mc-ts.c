@@ -13,6 +13,7 @@
 
 #include "mc-encoder.h"
 #include "mc-ts.h"
+#include "play-to-end.h"
 
 #define SECONDS	3
 
@@ -136,6 +137,11 @@ static void parse_rtp(Stream *s, const guint8 *d, gsize n)
 		parse_ts(s, d + i);
 }
 
+static void on_rtp(const guint8 *d, gsize n, gpointer s)
+{
+	parse_rtp(s, d, n);
+}
+
 static GstElement *add(GstElement *pipe, const char *factory)
 {
 	GstElement *e = gst_element_factory_make(factory, NULL);
@@ -155,7 +161,6 @@ static void test_layout(void)
 		"video/x-raw,format=I420,width=320,height=240,framerate=30/1");
 	g_autoptr(GstCaps) ac = gst_caps_from_string("audio/x-raw,rate=48000,channels=2");
 	g_autofree Stream *s = g_new0(Stream, 1);
-	GstSample *sample;
 	guint i;
 
 	for (i = 0; i < G_N_ELEMENTS(s->cc); i++)
@@ -192,19 +197,7 @@ static void test_layout(void)
 	g_assert_true(gst_element_link_pads(aparse, NULL, mux, MC_TS_AUDIO_PAD));
 	g_assert_true(gst_element_link_many(mux, pay, sink, NULL));
 
-	g_assert_cmpint(gst_element_set_state(pipe, GST_STATE_PLAYING), !=,
-			GST_STATE_CHANGE_FAILURE);
-	while ((sample = gst_app_sink_pull_sample(GST_APP_SINK(sink)))) {
-		GstMapInfo map;
-		GstBuffer *b = gst_sample_get_buffer(sample);
-
-		g_assert_true(gst_buffer_map(b, &map, GST_MAP_READ));
-		parse_rtp(s, map.data, map.size);
-		gst_buffer_unmap(b, &map);
-		gst_sample_unref(sample);
-	}
-	gst_element_set_state(pipe, GST_STATE_NULL);
-	gst_object_unref(pipe);
+	play_to_end(pipe, sink, on_rtp, s);
 
 	/* RTP: version 2, PT 33, sequence from 0 by 1, one SSRC, 7 TS packets */
 	g_assert_cmpuint(s->rtp_packets, >, 50);
