@@ -56,7 +56,6 @@ struct _McStream {
 	GstBuffer *last;	/* the last converted picture, under lock */
 	gint64 last_us;		/* when a frame last came (main thread) */
 	guint repeat_id;	/* the timer */
-	guint64 repeats;
 };
 
 static GstElement *add(McStream *s, const char *factory, GError **error)
@@ -242,10 +241,8 @@ static gboolean on_repeat(gpointer data)
 		if (caps)
 			g_object_set(s->repeat_src, "caps", caps, NULL);
 	}
-	if (gst_app_src_push_buffer(GST_APP_SRC(s->repeat_src), b) == GST_FLOW_OK) {
-		s->repeats++;
+	if (gst_app_src_push_buffer(GST_APP_SRC(s->repeat_src), b) == GST_FLOW_OK)
 		mc_stats_repeated(s->stats);
-	}
 	s->last_us = g_get_monotonic_time();
 	return G_SOURCE_CONTINUE;
 }
@@ -554,16 +551,6 @@ void mc_stream_free(McStream *s)
 const McEncoderInfo *mc_stream_get_encoder(McStream *s)
 {
 	return s->encoder_info;
-}
-
-guint64 mc_stream_get_frames(McStream *s)
-{
-	return s->frames;
-}
-
-guint64 mc_stream_get_repeats(McStream *s)
-{
-	return s->repeats;
 }
 
 void mc_stream_get_stats(McStream *s, McStatsSummary *summary)

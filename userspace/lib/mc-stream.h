@@ -66,13 +66,7 @@ gboolean mc_stream_push(McStream *stream, GstBuffer *frame, const GstVideoInfo *
 /* Asks the encoder for an IDR frame (the sink's wfd_idr_request). */
 void mc_stream_request_idr(McStream *stream);
 
-/*
- * Frames pushed; pictures repeated (a static screen gets its last picture
- * again each second, from the stream's GLib main context); and the first
- * error the pipeline posted (or TRUE).
- */
-guint64 mc_stream_get_frames(McStream *stream);
-guint64 mc_stream_get_repeats(McStream *stream);
+/* The first error the pipeline posted (or TRUE). */
 gboolean mc_stream_check(McStream *stream, GError **error);
 
 /*
