@@ -22,6 +22,10 @@ PKGS=(
 	gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
 	gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
 	wpasupplicant
+	# mode timings of the Wi-Fi Display VESA and handheld tables (CVT)
+	libxcvt-dev
+	# the fuzzers (libFuzzer)
+	clang libclang-rt-14-dev
 	# the end-to-end test checks the stream with ffprobe
 	ffmpeg
 )
