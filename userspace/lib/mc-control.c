@@ -22,10 +22,11 @@ struct _McControl {
 	char *path;
 	McControlHandler handler;
 	gpointer data;
+	struct _McControlCall *current;	/* the client being answered */
 };
 
 /* One connection: its request as it comes, then the reply going out. */
-typedef struct {
+typedef struct _McControlCall {
 	McControl *control;	/* valid while cancel is not cancelled */
 	GCancellable *cancel;
 	GSocketConnection *conn;
@@ -33,6 +34,7 @@ typedef struct {
 	char request[MC_CONTROL_MAX_REQUEST];
 	gsize len;
 	gboolean overlong;	/* the rest is read and dropped after the reply */
+	gboolean deferred;	/* mc_control_defer(): answered later */
 	char *reply;
 } Client;
 
@@ -114,28 +116,50 @@ static GKeyFile *answer(Client *c, GError **error)
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "empty request");
 		return NULL;
 	}
+	c->control->current = c;
 	if (!c->control->handler(words, c->uid, reply, c->control->data, error))
-		return NULL;
+		g_clear_pointer(&reply, g_key_file_unref);
+	c->control->current = NULL;
 	return g_steal_pointer(&reply);
+}
+
+static void send_reply(Client *c, GKeyFile *kf, const GError *failure)
+{
+	g_autoptr(GKeyFile) error_kf = NULL;
+	gsize len;
+
+	if (!kf) {
+		kf = error_kf = g_key_file_new();
+		g_key_file_set_string(kf, "error", "message", failure->message);
+	}
+	c->reply = g_key_file_to_data(kf, &len, NULL);
+	g_output_stream_write_all_async(g_io_stream_get_output_stream(G_IO_STREAM(c->conn)),
+					c->reply, len, G_PRIORITY_DEFAULT, c->cancel,
+					on_written, c);
 }
 
 static void reply(Client *c, GError *failure)
 {
 	g_autoptr(GKeyFile) kf = NULL;
 	g_autoptr(GError) error = NULL;
-	gsize len;
 
 	if (!failure)
 		kf = answer(c, &error);
-	if (!kf) {
-		kf = g_key_file_new();
-		g_key_file_set_string(kf, "error", "message",
-				      (failure ? failure : error)->message);
-	}
-	c->reply = g_key_file_to_data(kf, &len, NULL);
-	g_output_stream_write_all_async(g_io_stream_get_output_stream(G_IO_STREAM(c->conn)),
-					c->reply, len, G_PRIORITY_DEFAULT, c->cancel,
-					on_written, c);
+	if (c->deferred)
+		return;
+	send_reply(c, kf, failure ? failure : error);
+}
+
+McControlCall *mc_control_defer(McControl *control)
+{
+	g_return_val_if_fail(control->current, NULL);
+	control->current->deferred = TRUE;
+	return control->current;
+}
+
+void mc_control_call_finish(McControlCall *call, GKeyFile *reply, const GError *error)
+{
+	send_reply(call, reply, error);
 }
 
 static void read_more(Client *c);
@@ -196,12 +220,12 @@ static gboolean on_incoming(GSocketService *service G_GNUC_UNUSED, GSocketConnec
 	return TRUE;
 }
 
-static GSocketConnection *connect_to(const char *path, GError **error)
+static GSocketConnection *connect_to(const char *path, guint timeout_s, GError **error)
 {
 	g_autoptr(GSocketClient) client = g_socket_client_new();
 	g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
 
-	g_socket_client_set_timeout(client, CLIENT_TIMEOUT_S);
+	g_socket_client_set_timeout(client, timeout_s);
 	return g_socket_client_connect(client, G_SOCKET_CONNECTABLE(addr), NULL, error);
 }
 
@@ -213,7 +237,7 @@ McControl *mc_control_listen(const char *path, McControlHandler handler, gpointe
 	GSocketConnection *other;
 
 	if (g_file_test(path, G_FILE_TEST_EXISTS)) {
-		other = connect_to(path, NULL);
+		other = connect_to(path, CLIENT_TIMEOUT_S, NULL);
 		if (other) {
 			g_object_unref(other);
 			g_set_error(error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
@@ -264,6 +288,12 @@ void mc_control_free(McControl *control)
 
 GKeyFile *mc_control_request(const char *path, const char *request, GError **error)
 {
+	return mc_control_request_wait(path, request, CLIENT_TIMEOUT_S, error);
+}
+
+GKeyFile *mc_control_request_wait(const char *path, const char *request, guint timeout_s,
+				  GError **error)
+{
 	g_autoptr(GSocketConnection) conn = NULL;
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autoptr(GByteArray) data = g_byte_array_new();
@@ -280,7 +310,7 @@ GKeyFile *mc_control_request(const char *path, const char *request, GError **err
 			    MC_CONTROL_MAX_REQUEST - 1);
 		return NULL;
 	}
-	conn = connect_to(path, &err);
+	conn = connect_to(path, timeout_s, &err);
 	if (!conn) {
 		if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
 		    g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))

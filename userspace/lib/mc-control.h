@@ -31,6 +31,18 @@ typedef gboolean (*McControlHandler)(char **argv, guint uid, GKeyFile *reply, gp
  */
 McControl *mc_control_listen(const char *path, McControlHandler handler, gpointer data,
 			     GError **error);
+/*
+ * A reply that comes later. Inside the handler only: mc_control_defer()
+ * takes the request's reply over; the handler returns TRUE (its reply is
+ * ignored) and mc_control_call_finish() answers once the outcome is
+ * known, with reply or error. Every deferred call must be finished before
+ * mc_control_free().
+ */
+typedef struct _McControlCall McControlCall;
+
+McControlCall *mc_control_defer(McControl *control);
+void mc_control_call_finish(McControlCall *call, GKeyFile *reply, const GError *error);
+
 /* Stops listening and removes the socket. */
 void mc_control_free(McControl *control);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(McControl, mc_control_free)
@@ -41,6 +53,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(McControl, mc_control_free)
  * broken reply, or with the daemon's [error] message.
  */
 GKeyFile *mc_control_request(const char *path, const char *request, GError **error);
+/* The same, waiting up to timeout_s for the reply (a deferred one). */
+GKeyFile *mc_control_request_wait(const char *path, const char *request, guint timeout_s,
+				  GError **error);
 
 G_END_DECLS
 

@@ -416,6 +416,8 @@ static gboolean build(McStream *s, const McStreamConfig *c, GError **error)
 	g_object_set(parse, "config-interval", -1, NULL);
 	g_object_set(sink, "host", c->host, "port", (gint)c->port, "sync", FALSE,
 		     "async", FALSE, NULL);
+	if (c->socket)
+		g_object_set(sink, "socket", c->socket, "close-socket", FALSE, NULL);
 	add_probe(s->src, "src", on_queued, s);
 	add_probe(s->encoder, "src", on_encoded, s);
 	if (s->encoder_info->pace)

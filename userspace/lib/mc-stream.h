@@ -9,6 +9,7 @@
 #ifndef MC_STREAM_H
 #define MC_STREAM_H
 
+#include <gio/gio.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
@@ -30,6 +31,7 @@ typedef struct {
 	McClient *client;	/* for chunk records (a reference is taken), or NULL */
 	const char *host;	/* the sink's address */
 	guint16 port;		/* its RTP port */
+	GSocket *socket;	/* the UDP socket RTP leaves from, or NULL: any */
 	const char *encoder;	/* mc_encoder_choose()'s name, NULL: auto */
 	McVideoConfig video;
 	McAudioCodec audio;
