@@ -26,7 +26,7 @@ G_BEGIN_DECLS
 
 typedef enum {
 	MC_WFD_ERROR_SYNTAX,	/* a value does not follow the parameter's grammar */
-	MC_WFD_ERROR_RANGE,	/* well-formed but out of range (port 0, bit without entry in M4, ...) */
+	MC_WFD_ERROR_RANGE,	/* well-formed, out of range (port 0, bit without entry in M4) */
 	MC_WFD_ERROR_MISSING,	/* a mandatory parameter is absent */
 	MC_WFD_ERROR_NO_MATCH,	/* negotiation: nothing in common */
 } McWfdError;
@@ -66,8 +66,9 @@ char *mc_wfd_resolution_name(const McWfdResolution *r);
  * clock * 1000 / (htotal * vtotal) is exactly the nominal rate (640x480p60:
  * 25200 kHz, 720x480p60: 27027 kHz); CVT (not reduced blanking) for VESA
  * and HH, its horizontal blanking kept where CVT's 8-pixel granularity
- * changes the width (1366, 854). Sync polarities as DRM_MODE_FLAG_[PN][HV]SYNC;
- * type 0. FALSE for interlaced entries (and NULL).
+ * narrows the width (854), its clock the one of the nominal rate (CVT's
+ * 250 kHz steps miss it by up to 2 % in small modes). Sync polarities as
+ * DRM_MODE_FLAG_[PN][HV]SYNC; type 0. FALSE for interlaced entries (and NULL).
  */
 gboolean mc_wfd_resolution_timing(const McWfdResolution *r, struct miracast_mode *mode);
 /* The entry a kernel mode is (same size, refresh rounded equal, progressive), or NULL. */
@@ -386,7 +387,11 @@ void mc_wfd_params_set_presentation_url(McWfdParams *p, const char *url0, const 
  * On failure p holds what was parsed before the error (clear it).
  */
 gboolean mc_wfd_params_parse(McWfdParams *p, const char *body, gsize len, GError **error);
-/* Parses one known parameter's value into p (sets its present bit; replaces it if present). */
+/*
+ * Parses one known parameter's value into p (sets its present bit;
+ * replaces it if present; keeps it on failure). A control character in
+ * value is an error, as in a body.
+ */
 gboolean mc_wfd_param_parse(McWfdParams *p, McWfdParam which, const char *value,
 			    GError **error);
 /*
@@ -439,7 +444,7 @@ typedef struct {
 	const McWfdResolution *resolution;
 	guint8 profile, level;	/* one bit each; level: the lowest the mode needs */
 	guint codec_index;	/* the sink's entry it came from */
-	gboolean audio;		/* FALSE: the sink takes no audio (or the source sends none) */
+	gboolean audio;		/* FALSE: the sink takes none, or the source sends none */
 	McWfdAudioFormat audio_format;
 	guint32 audio_mode;	/* one bit: LPCM 48k stereo = 0x2, AAC 48k stereo = 0x1 */
 } McWfdChoice;
@@ -449,9 +454,10 @@ typedef struct {
  * with the table masks, Q14; progressive only; the level the mode needs
  * within both the source's and some sink entry sharing a profile with the
  * source), best first: the sink's native mode first when it is one of
- * them, then by width * height * refresh descending (then refresh, table,
- * bit). These are what the display's connector shows. Empty when the sink
- * has no wfd_video_formats or "none". Of const McWfdResolution *, not owned.
+ * them (a native byte 00 says nothing: sinks leave it so), then by
+ * width * height * refresh descending (then refresh, table, bit).
+ * These are what the display's connector shows. Empty when the sink has
+ * no wfd_video_formats or "none". Of const McWfdResolution *, not owned.
  */
 GPtrArray *mc_wfd_common_modes(const McWfdSourceCaps *src, const McWfdParams *sink);
 
@@ -465,7 +471,8 @@ GPtrArray *mc_wfd_common_modes(const McWfdSourceCaps *src, const McWfdParams *si
  * the first that has the mode in that profile.
  * Audio, always 48 kHz stereo: a format the sink lists with that mode,
  * by prefer_lpcm; else a format the source sends that the sink lists
- * (other modes only); else LPCM (mandatory for audio sinks). No audio only
+ * (with other modes only); else LPCM, mandatory in audio sinks (or the
+ * source's preferred format if it sends no LPCM). No audio only
  * when the sink lists none, has no wfd_audio_codecs, or audio_formats is 0.
  */
 gboolean mc_wfd_choose(const McWfdSourceCaps *src, const McWfdParams *sink,
