@@ -42,13 +42,25 @@ static void rtsp_destroy(McRtsp *rtsp)
 	g_free(rtsp);
 }
 
+static gboolean on_close_timeout(gpointer data)
+{
+	McRtsp *rtsp = data;
+
+	rtsp->close_timer = 0;
+	rtsp_destroy(rtsp);
+	return G_SOURCE_REMOVE;
+}
+
 /* The connection is over: the owner hears it once, unless it let go. */
 static void rtsp_closed(McRtsp *rtsp, const char *why)
 {
 	g_autoptr(GError) error = NULL;
 
 	if (rtsp->closing) {
-		rtsp_destroy(rtsp);
+		/* mc_rtsp_close() let go: free it, once out of the watch's dispatch */
+		if (rtsp->close_timer)
+			g_source_remove(rtsp->close_timer);
+		rtsp->close_timer = g_idle_add(on_close_timeout, rtsp);
 		return;
 	}
 	if (why)
@@ -79,15 +91,6 @@ static GstRTSPResult on_message(GstRTSPWatch *watch G_GNUC_UNUSED, GstRTSPMessag
 	}
 	rtsp->funcs.message(rtsp, message, rtsp->data);
 	return GST_RTSP_OK;
-}
-
-static gboolean on_close_timeout(gpointer data)
-{
-	McRtsp *rtsp = data;
-
-	rtsp->close_timer = 0;
-	rtsp_destroy(rtsp);
-	return G_SOURCE_REMOVE;
 }
 
 static GstRTSPResult on_sent(GstRTSPWatch *watch, guint id G_GNUC_UNUSED, gpointer data)
