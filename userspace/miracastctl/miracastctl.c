@@ -95,8 +95,19 @@ static void print_display(GKeyFile *kf, const char *g)
 	g_autofree char *failure = g_key_file_get_string(kf, g, "failure", NULL);
 	g_autofree char *mode = g_key_file_get_string(kf, g, "mode", NULL);
 
+	g_autofree char *negotiated = g_key_file_get_string(kf, g, "negotiated", NULL);
+	g_autofree char *rtsp = g_key_file_get_string(kf, g, "rtsp_state", NULL);
+
 	g_print("%s (%s): %s, to %s\n", g, device, state, sink);
 	g_print("  mode %s (sink %s)\n", mode ? mode : "off", sink_mode);
+	if (rtsp || negotiated) {
+		g_autofree char *audio = get(kf, g, "negotiated_audio");
+		g_autofree char *ka = get(kf, g, "keepalives");
+		g_autofree char *timeout = get(kf, g, "session_timeout_s");
+
+		g_print("  session %s, negotiated %s, audio %s, %s keepalives (timeout %s s)\n",
+			rtsp ? rtsp : "ended", negotiated ? negotiated : "?", audio, ka, timeout);
+	}
 	if (failure)
 		g_print("  failure: %s\n", failure);
 	if (g_key_file_has_key(kf, g, "encoder", NULL)) {
@@ -156,6 +167,44 @@ static int cmd_status(const char *socket_path)
 	return EXIT_SUCCESS;
 }
 
+/* "connect HOST[:PORT]": the sink's session, until it plays (or fails). */
+static int cmd_connect(const char *socket_path, const char *target)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *request = g_strdup_printf("connect %s", target);
+	/* TCP, then up to five request/reply rounds of at most 5 s each */
+	g_autoptr(GKeyFile) kf = mc_control_request_wait(socket_path, request, 45, &error);
+	g_autofree char *display = NULL, *mode = NULL;
+
+	if (!kf) {
+		g_printerr("miracastctl: connect %s: %s\n", target, error->message);
+		return EXIT_FAILURE;
+	}
+	display = get(kf, "connect", "display");
+	mode = get(kf, "connect", "mode");
+	g_print("%s: streaming to %s, %s\n", display, target, mode);
+	return EXIT_SUCCESS;
+}
+
+/* "disconnect [DISPLAY]": the session's teardown, until it ended. */
+static int cmd_disconnect(const char *socket_path, const char *display)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *request = display ? g_strdup_printf("disconnect %s", display)
+					   : g_strdup("disconnect");
+	g_autoptr(GKeyFile) kf = mc_control_request_wait(socket_path, request, 10, &error);
+	g_autofree char *name = NULL, *ended = NULL;
+
+	if (!kf) {
+		g_printerr("miracastctl: disconnect: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+	name = get(kf, "disconnect", "display");
+	ended = get(kf, "disconnect", "ended");
+	g_print("%s: disconnected (%s)\n", name, ended);
+	return EXIT_SUCCESS;
+}
+
 static int usage_error(const char *message)
 {
 	g_printerr("miracastctl: %s\n"
@@ -183,11 +232,17 @@ int main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	g_option_context_add_main_entries(context, entries, NULL);
 	g_option_context_set_summary(context,
-		"Inspect miracast displays.\n\n"
+		"Inspect and control miracast displays.\n\n"
 		"Commands:\n"
-		"  list    Show every miracast device and its DRM state\n"
-		"  status  Show what miracastd streams: per display its state, mode,\n"
-		"          encoder, rate, bitrate, latency and dropped frames");
+		"  list                 Show every miracast device and its DRM state\n"
+		"  status               Show what miracastd streams: per display its state,\n"
+		"                       sink, modes, encoder, rate, bitrate, latency and\n"
+		"                       dropped frames\n"
+		"  connect HOST[:PORT]  Have miracastd reach a Wi-Fi Display sink over IP\n"
+		"                       (RTSP port 7236 by default) on a free display;\n"
+		"                       returns once the sink plays\n"
+		"  disconnect [DISPLAY] Tear the display's session down (the only one\n"
+		"                       when no display is named)");
 	if (!g_option_context_parse(context, &argc, &argv, &error))
 		return usage_error(error->message);
 	if (version) {
@@ -196,6 +251,16 @@ int main(int argc, char **argv)
 	}
 	if (argc < 2)
 		return usage_error("missing command");
+	if (!strcmp(argv[1], "connect")) {
+		if (argc != 3)
+			return usage_error("connect takes HOST[:PORT]");
+		return cmd_connect(control ? control : MC_CONTROL_SOCKET, argv[2]);
+	}
+	if (!strcmp(argv[1], "disconnect")) {
+		if (argc > 3)
+			return usage_error("disconnect takes at most a display");
+		return cmd_disconnect(control ? control : MC_CONTROL_SOCKET, argv[2]);
+	}
 	if (strcmp(argv[1], "list") && strcmp(argv[1], "status")) {
 		message = g_strdup_printf("unknown command '%s'", argv[1]);
 		return usage_error(message);
