@@ -26,6 +26,8 @@ PKGS=(
 	libxcvt-dev
 	# the fuzzers (libFuzzer)
 	clang libclang-rt-14-dev
+	# the demo's KMS client draws with cairo
+	libcairo2-dev fonts-dejavu-core
 	# the end-to-end test checks the stream with ffprobe
 	ffmpeg
 )

@@ -1045,32 +1045,32 @@ static void test_choose_real_sinks(void)
 	assert_audio(&c, MC_WFD_AUDIO_AAC, 0x1);
 
 	/*
-	 * LG TV: native 1080p60 needs 4.2, more than its 4.1: the best at
-	 * 4.1 by pixel rate is VESA 1360x768p60 (62.7 Mpixel/s), ahead of
-	 * 1080p30 (62.2).
+	 * LG TV: native 1080p60 needs 4.2, more than its 4.1: its panel's
+	 * size at another rate comes next, 1080p30, although VESA
+	 * 1360x768p60 has a little more pixel rate (62.7 Mpixel/s to 62.2).
 	 */
 	choose_ok(&caps, lg_tv, NULL, &c);
-	assert_mode(&c, "1360x768p60", MC_WFD_PROFILE_CBP, MC_WFD_LEVEL_4_0);
+	assert_mode(&c, "1920x1080p30", MC_WFD_PROFILE_CBP, MC_WFD_LEVEL_4_0);
 	assert_audio(&c, MC_WFD_AUDIO_AAC, 0x1);
 	caps.prefer_chp = TRUE;
 	choose_ok(&caps, lg_tv, NULL, &c);
-	assert_mode(&c, "1360x768p60", MC_WFD_PROFILE_CHP, MC_WFD_LEVEL_4_0);
+	assert_mode(&c, "1920x1080p30", MC_WFD_PROFILE_CHP, MC_WFD_LEVEL_4_0);
 	g_assert_cmpuint(c.codec_index, ==, 1);
 
 	/*
 	 * Microsoft Display Adapter at 4.0, from its CBP entry (the second):
-	 * the same VESA 1360x768p60; its mask 0x19CEB has no interlaced bit
-	 * in fact (bits 0 1 3 5 6 7 10 11 12 15 16), 1080p30 it can be given.
+	 * as the LG TV, 1080p30 for its native 1080p60; its mask 0x19CEB has
+	 * no interlaced bit in fact (bits 0 1 3 5 6 7 10 11 12 15 16).
 	 */
 	mc_wfd_source_caps_init(&caps);
 	choose_ok(&caps, ms_adapter, NULL, &c);
-	assert_mode(&c, "1360x768p60", MC_WFD_PROFILE_CBP, MC_WFD_LEVEL_4_0);
-	g_assert_cmpuint(c.codec_index, ==, 1);
-	choose_ok(&caps, ms_adapter, mc_wfd_resolution(MC_WFD_CEA, 7), &c);
 	assert_mode(&c, "1920x1080p30", MC_WFD_PROFILE_CBP, MC_WFD_LEVEL_4_0);
+	g_assert_cmpuint(c.codec_index, ==, 1);
+	choose_ok(&caps, ms_adapter, mc_wfd_resolution(MC_WFD_VESA, 11), &c);
+	assert_mode(&c, "1360x768p60", MC_WFD_PROFILE_CBP, MC_WFD_LEVEL_4_0);
 	caps.prefer_chp = TRUE;
 	choose_ok(&caps, ms_adapter, NULL, &c);
-	assert_mode(&c, "1360x768p60", MC_WFD_PROFILE_CHP, MC_WFD_LEVEL_4_0);
+	assert_mode(&c, "1920x1080p30", MC_WFD_PROFILE_CHP, MC_WFD_LEVEL_4_0);
 	g_assert_cmpuint(c.codec_index, ==, 0);
 
 	/* miraclecast's sink, profile 03 */

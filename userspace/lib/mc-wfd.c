@@ -1778,15 +1778,28 @@ static const McWfdResolution *native_resolution(const McWfdVideoFormats *v)
 	return mc_wfd_resolution(table, v->native >> 3);
 }
 
-static gint compare_modes(gconstpointer a, gconstpointer b, gpointer native)
+static gboolean native_size(const McWfdResolution *r, const McWfdResolution *native)
+{
+	return native && r->width == native->width && r->height == native->height;
+}
+
+/*
+ * The native mode first, then the other rates of its size (the panel's
+ * own pixels: 1080p30 before 1360x768p60 on a 1080p60 TV whose level stops
+ * at 4.1), then by pixel rate.
+ */
+static gint compare_modes(gconstpointer a, gconstpointer b, gpointer data)
 {
 	const McWfdResolution *x = *(const McWfdResolution *const *)a;
 	const McWfdResolution *y = *(const McWfdResolution *const *)b;
+	const McWfdResolution *native = data;
 	guint64 px = (guint64)x->width * x->height * x->refresh;
 	guint64 py = (guint64)y->width * y->height * y->refresh;
 
 	if (x == native || y == native)
 		return x == native ? -1 : 1;
+	if (native_size(x, native) != native_size(y, native))
+		return native_size(x, native) ? -1 : 1;
 	if (px != py)
 		return px > py ? -1 : 1;
 	if (x->refresh != y->refresh)

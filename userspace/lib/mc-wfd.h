@@ -454,8 +454,9 @@ typedef struct {
  * with the table masks, Q14; progressive only; the level the mode needs
  * within both the source's and some sink entry sharing a profile with the
  * source), best first: the sink's native mode first when it is one of
- * them (a native byte 00 says nothing: sinks leave it so), then by
- * width * height * refresh descending (then refresh, table, bit).
+ * them (a native byte 00 says nothing: sinks leave it so), then the
+ * native's size at other rates, then by width * height * refresh
+ * descending (then refresh, table, bit).
  * These are what the display's connector shows. Empty when the sink has
  * no wfd_video_formats or "none". Of const McWfdResolution *, not owned.
  */
