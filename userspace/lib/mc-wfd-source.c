@@ -143,9 +143,11 @@ static void end(McWfdSource *s, McWfdSourceEnd how, const char *fmt, ...)
 
 	if (s->state == MC_WFD_SOURCE_ENDED)
 		return;
-	/* ending a teardown the source asked for is what it asked for */
-	if (s->state == MC_WFD_SOURCE_TEARING_DOWN &&
-	    (how == MC_WFD_SOURCE_END_TEARDOWN || how == MC_WFD_SOURCE_END_CLOSED))
+	/*
+	 * ending a teardown the source asked for is what it asked for, however
+	 * it ends (a keepalive or a new mode still in flight included)
+	 */
+	if (s->state == MC_WFD_SOURCE_TEARING_DOWN)
 		how = MC_WFD_SOURCE_END_LOCAL;
 	va_start(ap, fmt);
 	message = g_strdup_vprintf(fmt, ap);
@@ -337,7 +339,7 @@ static void on_format_accepted(McWfdSource *s, gint64 now)
 		s->state = MC_WFD_SOURCE_SETUP;
 		trigger(s, REQ_SETUP, MC_WFD_TRIGGER_SETUP, now);
 	}
-	if (s->wanted && !m4_in_flight(s))
+	if (s->wanted && !m4_in_flight(s) && s->state != MC_WFD_SOURCE_TEARING_DOWN)
 		mode_change(s, now);
 }
 
@@ -413,7 +415,9 @@ static void on_reply(McWfdSource *s, GstRTSPMessage *m, gint64 now)
 		on_format_accepted(s, now);
 		break;
 	case REQ_SETUP:
-		wait_for(s, WAIT_SETUP, now + MC_WFD_REPLY_TIMEOUT_US);
+		/* sinks may send their SETUP before this reply; or the session is ending */
+		if (s->state == MC_WFD_SOURCE_SETUP)
+			wait_for(s, WAIT_SETUP, now + MC_WFD_REPLY_TIMEOUT_US);
 		break;
 	default:
 		break;
@@ -488,11 +492,8 @@ static void on_play(McWfdSource *s, GstRTSPMessage *m, gint64 now G_GNUC_UNUSED)
 	case MC_WFD_SOURCE_READY:
 	case MC_WFD_SOURCE_PAUSED:
 	case MC_WFD_SOURCE_PLAYING:
-		break;
 	case MC_WFD_SOURCE_STANDBY:
-		/* the sink wakes the display up: it stays asleep here */
-		reply(s, GST_RTSP_STS_OK, m, NULL);
-		return;
+		break;
 	default:
 		reply(s, GST_RTSP_STS_METHOD_NOT_VALID_IN_THIS_STATE, m, NULL);
 		return;
@@ -503,7 +504,10 @@ static void on_play(McWfdSource *s, GstRTSPMessage *m, gint64 now G_GNUC_UNUSED)
 	gst_rtsp_message_free(r);
 	if (s->wait == WAIT_PLAY)
 		wait_for(s, WAIT_NOTHING, 0);
-	if (s->state != MC_WFD_SOURCE_PLAYING) {
+	if (s->standby) {
+		/* the display sleeps: RTP starts when it wakes (M5 PLAY then) */
+		s->state = MC_WFD_SOURCE_STANDBY;
+	} else if (s->state != MC_WFD_SOURCE_PLAYING) {
 		s->state = MC_WFD_SOURCE_PLAYING;
 		s->funcs.play(s->rtp_port, s->data);
 	}
