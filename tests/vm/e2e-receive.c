@@ -9,7 +9,6 @@
  * Prints: decoded D unique U unreadable R min_psnr P mean_psnr M, then
  * the decoded pictures' sizes: size WxH N, one line each.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -17,49 +16,7 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
-#include "e2e-pattern.h"
-
-/* The frame number of a decoded picture, or -1 (no band: not ours). */
-static int read_number(const guint8 *y, int stride)
-{
-	int i, k = 0;
-
-	for (i = 0; i < E2E_BITS; i++) {
-		int x0 = i * E2E_BLOCK + E2E_BLOCK / 4, sum = 0, n = 0, x, row, white;
-
-		for (row = E2E_BAND / 4; row < 3 * E2E_BAND / 4; row++)
-			for (x = x0; x < x0 + E2E_BLOCK / 2; x++, n++)
-				sum += y[row * stride + x];
-		sum /= n;
-		if (sum > 80 && sum <= 160)
-			return -1;
-		white = sum > 160;
-		if (i == 0 || i == E2E_BITS - 1) {
-			if (white != e2e_band_bit(i, 0))
-				return -1;
-			continue;
-		}
-		k = k << 1 | white;
-	}
-	return k;
-}
-
-/* against what was drawn, in the colour matrix the picture says it has */
-static double psnr(const guint8 *y, int stride, int k, GstVideoColorMatrix matrix)
-{
-	double se = 0, kr = 0.299, kb = 0.114;
-	int px, py, n = 0;
-
-	gst_video_color_matrix_get_Kr_Kb(matrix, &kr, &kb);
-	for (py = E2E_BAND; py < E2E_H; py++)
-		for (px = 0; px < E2E_W; px++, n++) {
-			double d = y[py * stride + px] - e2e_luma(e2e_pixel(px, py, k), kr, kb);
-
-			se += d * d;
-		}
-	se /= n;
-	return se > 0 ? 10 * log10(255.0 * 255.0 / se) : 99;
-}
+#include "e2e-frame.h"
 
 int main(int argc, char **argv)
 {
@@ -117,11 +74,11 @@ int main(int argc, char **argv)
 			sizes[i].w = w;
 			sizes[i].h = h;
 			sizes[i].n++;
-			k = w >= E2E_W && h >= E2E_H ? read_number(y, stride) : -1;
+			k = w >= E2E_W && h >= E2E_H ? e2e_read_number(y, stride) : -1;
 			if (k < 0) {
 				unreadable++;
 			} else {
-				double p = psnr(y, stride, k, info.colorimetry.matrix);
+				double p = e2e_psnr(y, stride, k, info.colorimetry.matrix);
 
 				if (p < 35)
 					printf("low frame %d %dx%d psnr %.2f\n", k, w, h, p);
