@@ -628,45 +628,103 @@ static void test_session(void)
 }
 
 /* An LPCM dongle; the source tears the session down (M5 TEARDOWN, then M8). */
-static void test_source_teardown(void)
+static void check_source_teardown(Scenario *sc)
 {
-	static const char *const args[] = { NULL };
-	Scenario sc = { .profile = "dongle-720p-lpcm", .args = args, .teardown_after = 2.5 };
-
-	run(&sc, NULL);
-	g_assert_cmpstr(key(&sc, "result"), ==, "ok");
-	g_assert_cmpint(sc.status, ==, 0);
-	g_assert_cmpstr(key(&sc, "ended_by"), ==, "source-teardown");
-	g_assert_cmpint(sc.end, ==, MC_WFD_SOURCE_END_LOCAL);
-	assert_checks(&sc, "yes");
-	g_assert_cmpstr(key(&sc, "mode"), ==, "1280x720p30");
-	g_assert_cmpstr(key(&sc, "audio"), ==, "LPCM");
-	g_assert_cmpstr(key(&sc, "audio_stream"), ==, "LPCM");
-	g_assert_cmpint(number(&sc, "audio_pes"), >, 100);
-	scenario_clear(&sc);
+	g_assert_cmpstr(key(sc, "result"), ==, "ok");
+	g_assert_cmpint(sc->status, ==, 0);
+	g_assert_cmpstr(key(sc, "ended_by"), ==, "source-teardown");
+	g_assert_cmpint(sc->end, ==, MC_WFD_SOURCE_END_LOCAL);
+	assert_checks(sc, "yes");
+	g_assert_cmpstr(key(sc, "mode"), ==, "1280x720p30");
+	g_assert_cmpstr(key(sc, "audio"), ==, "LPCM");
+	g_assert_cmpstr(key(sc, "audio_stream"), ==, "LPCM");
+	g_assert_cmpint(number(sc, "audio_pes"), >, 100);
 }
 
 /* LG webOS: its M2 (CSeq 0) before it answers M1, M16 replies without Session. */
-static void test_lg_webos(void)
+static void check_lg_webos(Scenario *sc)
 {
-	static const char *const args[] = { "--duration=2.5", NULL };
-	Scenario sc = { .profile = "lg-webos", .args = args };
-	g_autofree char *log = NULL;
+	g_autofree char *log = read_log(sc);
 
-	run(&sc, NULL);
-	g_assert_cmpstr(key(&sc, "result"), ==, "ok");
-	g_assert_cmpint(sc.status, ==, 0);
-	log = read_log(&sc);
+	g_assert_cmpstr(key(sc, "result"), ==, "ok");
+	g_assert_cmpint(sc->status, ==, 0);
 	g_assert_true(strstr(log, " > M2  OPTIONS * RTSP/1.0  [CSeq 0]") <
 		      strstr(log, " > M1  RTSP/1.0 200 OK"));
-	scenario_clear(&sc);
+}
+
+/* A source pausing for standby: PAUSE and PLAY triggers (the sink has no standby). */
+static void check_pause(Scenario *sc)
+{
+	g_autofree char *log = read_log(sc);
+
+	g_assert_cmpstr(key(sc, "result"), ==, "ok");
+	g_assert_cmpstr(key(sc, "audio"), ==, "none");
+	g_assert_cmpstr(key(sc, "audio_stream"), ==, "none");
+	g_assert_cmpuint(count(log, " > M9  PAUSE"), ==, 1);
+	g_assert_cmpuint(count(log, " > M7  PLAY"), ==, 2);
+}
+
+/* The sink closes TCP without TEARDOWN: the source stops RTP. */
+static void check_drop(Scenario *sc)
+{
+	g_assert_cmpstr(key(sc, "result"), ==, "ok");
+	g_assert_cmpstr(key(sc, "ended_by"), ==, "sink-dropped");
+	g_assert_cmpstr(key(sc, "rtp_flow_ok"), ==, "yes");
+	g_assert_cmpint(sc->end, ==, MC_WFD_SOURCE_END_CLOSED);
+}
+
+/* Other ways a session ends, at once. */
+static void test_endings(void)
+{
+	static const char *const lg_args[] = { "--duration=2.5", NULL };
+	static const char *const pause_args[] = { "--duration=4.5", NULL };
+	static const char *const drop_args[] = { "--drop-after=1.5", NULL };
+	Scenario teardown = { .profile = "dongle-720p-lpcm", .teardown_after = 2.5 };
+	Scenario lg = { .profile = "lg-webos", .args = lg_args };
+	Scenario pause = { .profile = "no-audio", .args = pause_args, .standby_after = 1.5 };
+	Scenario drop = { .profile = "drop", .args = drop_args };
+
+	run(&teardown, &lg, &pause, &drop, NULL);
+	check_source_teardown(&teardown);
+	check_lg_webos(&lg);
+	check_pause(&pause);
+	check_drop(&drop);
+	scenario_clear(&teardown);
+	scenario_clear(&lg);
+	scenario_clear(&pause);
+	scenario_clear(&drop);
+}
+
+/* A malformed M3 reply: the source gives up without M4, as the profile wants. */
+static void check_broken_params(Scenario *sc)
+{
+	g_assert_cmpstr(key(sc, "result"), ==, "ok");
+	g_assert_cmpint(sc->status, ==, 0);
+	g_assert_cmpstr(key(sc, "ended_by"), ==, "source-closed");
+	g_assert_cmpint(sc->end, ==, MC_WFD_SOURCE_END_PROTOCOL);
+	g_assert_cmpint(number(sc, "m4_count"), ==, 0);
+}
+
+/* Every M4 sets 1920x1080p30, which the dongle did not offer: 303, and a failure. */
+static void check_refused_m4(Scenario *sc)
+{
+	g_autofree char *log = read_log(sc);
+
+	g_assert_cmpint(sc->status, ==, 1);
+	g_assert_cmpstr(key(sc, "m4_ok"), ==, "no");
+	g_assert_nonnull(strstr(key(sc, "result"), "1920x1080p30 (CEA bit 7) was not "
+				"advertised"));
+	g_assert_cmpint(sc->end, ==, MC_WFD_SOURCE_END_PROTOCOL);
+	g_assert_cmpuint(count(log, "RTSP/1.0 303 See Other"), ==, 2);
+	g_assert_cmpuint(count(log, "wfd_video_formats: 457"), ==, 2);
 }
 
 /*
- * The other faithful and quirky sinks at once, each the source's choice of
+ * The other faithful and quirky sinks, each the source's choice of
  * 1280x720p30 or 640x480p60: an EDID (and the sink listening, the source
  * connecting as miracastctl connect does), a VESA projector (only CEA
- * 640x480p60 in common), an untidy but legal M3 reply, every mask set.
+ * 640x480p60 in common), an untidy but legal M3 reply, every mask set;
+ * and two refusals: a malformed M3 reply, an M4 the sink must refuse.
  */
 static void test_profiles(void)
 {
@@ -675,8 +733,10 @@ static void test_profiles(void)
 	Scenario vesa = { .profile = "projector-vesa", .args = args };
 	Scenario garbage = { .profile = "garbage-params", .args = args };
 	Scenario ones = { .profile = "android-all-ones", .args = args };
+	Scenario broken = { .profile = "broken-params" };
+	Scenario refused = { .profile = "dongle-720p-lpcm", .m4_cea = 1u << 7 };
 
-	run(&edid, &vesa, &garbage, &ones, NULL);
+	run(&edid, &vesa, &garbage, &ones, &broken, &refused, NULL);
 	g_assert_cmpstr(key(&edid, "result"), ==, "ok");
 	g_assert_cmpstr(key(&edid, "mode"), ==, "640x480p60");	/* its CEA: 0, 6 and 8 */
 	g_assert_cmpstr(key(&vesa, "result"), ==, "ok");
@@ -688,73 +748,14 @@ static void test_profiles(void)
 	g_assert_cmpstr(key(&ones, "mode"), ==, "1280x720p30");
 	g_assert_cmpstr(key(&ones, "video_level"), ==, "3.1");
 	g_assert_cmpstr(key(&ones, "audio"), ==, "AAC");
+	check_broken_params(&broken);
+	check_refused_m4(&refused);
 	scenario_clear(&edid);
 	scenario_clear(&vesa);
 	scenario_clear(&garbage);
 	scenario_clear(&ones);
-}
-
-/* A source pausing for standby: PAUSE and PLAY triggers (the sink has no standby). */
-static void test_pause(void)
-{
-	static const char *const args[] = { "--duration=4.5", NULL };
-	Scenario sc = { .profile = "no-audio", .args = args, .standby_after = 1.5 };
-	g_autofree char *log = NULL;
-
-	run(&sc, NULL);
-	g_assert_cmpstr(key(&sc, "result"), ==, "ok");
-	g_assert_cmpstr(key(&sc, "audio"), ==, "none");
-	g_assert_cmpstr(key(&sc, "audio_stream"), ==, "none");
-	log = read_log(&sc);
-	g_assert_cmpuint(count(log, " > M9  PAUSE"), ==, 1);
-	g_assert_cmpuint(count(log, " > M7  PLAY"), ==, 2);
-	scenario_clear(&sc);
-}
-
-/* A malformed M3 reply: the source gives up without M4, as the profile wants. */
-static void test_broken_params(void)
-{
-	Scenario sc = { .profile = "broken-params" };
-
-	run(&sc, NULL);
-	g_assert_cmpstr(key(&sc, "result"), ==, "ok");
-	g_assert_cmpint(sc.status, ==, 0);
-	g_assert_cmpstr(key(&sc, "ended_by"), ==, "source-closed");
-	g_assert_cmpint(sc.end, ==, MC_WFD_SOURCE_END_PROTOCOL);
-	g_assert_cmpint(number(&sc, "m4_count"), ==, 0);
-	scenario_clear(&sc);
-}
-
-/* Every M4 sets 1920x1080p30, which the dongle did not offer: 303, and a failure. */
-static void test_refused_m4(void)
-{
-	Scenario sc = { .profile = "dongle-720p-lpcm", .m4_cea = 1u << 7 };
-	g_autofree char *log = NULL;
-
-	run(&sc, NULL);
-	g_assert_cmpint(sc.status, ==, 1);
-	g_assert_cmpstr(key(&sc, "m4_ok"), ==, "no");
-	g_assert_nonnull(strstr(key(&sc, "result"), "1920x1080p30 (CEA bit 7) was not "
-				"advertised"));
-	g_assert_cmpint(sc.end, ==, MC_WFD_SOURCE_END_PROTOCOL);
-	log = read_log(&sc);
-	g_assert_cmpuint(count(log, "RTSP/1.0 303 See Other"), ==, 2);
-	g_assert_cmpuint(count(log, "wfd_video_formats: 457"), ==, 2);
-	scenario_clear(&sc);
-}
-
-/* The sink closes TCP without TEARDOWN: the source stops RTP. */
-static void test_drop(void)
-{
-	static const char *const args[] = { "--drop-after=1.5", NULL };
-	Scenario sc = { .profile = "drop", .args = args };
-
-	run(&sc, NULL);
-	g_assert_cmpstr(key(&sc, "result"), ==, "ok");
-	g_assert_cmpstr(key(&sc, "ended_by"), ==, "sink-dropped");
-	g_assert_cmpstr(key(&sc, "rtp_flow_ok"), ==, "yes");
-	g_assert_cmpint(sc.end, ==, MC_WFD_SOURCE_END_CLOSED);
-	scenario_clear(&sc);
+	scenario_clear(&broken);
+	scenario_clear(&refused);
 }
 
 /*
@@ -794,13 +795,8 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	gst_init(&argc, &argv);
 	g_test_add_func("/testsink/session", test_session);
-	g_test_add_func("/testsink/source-teardown", test_source_teardown);
-	g_test_add_func("/testsink/lg-webos", test_lg_webos);
+	g_test_add_func("/testsink/endings", test_endings);
 	g_test_add_func("/testsink/profiles", test_profiles);
-	g_test_add_func("/testsink/pause", test_pause);
-	g_test_add_func("/testsink/broken-params", test_broken_params);
-	g_test_add_func("/testsink/refused-m4", test_refused_m4);
-	g_test_add_func("/testsink/drop", test_drop);
 	g_test_add_func("/testsink/timeouts", test_timeouts);
 	return g_test_run();
 }
