@@ -3,8 +3,11 @@
 #
 #   make            miracast.ko (against the lab's Debian 6.1 headers), the
 #                   userspace and the kselftests
-#   make check      unit tests on the host, kselftests in the QEMU lab;
-#                   ends with "N passed, N failed"
+#   make check      unit tests and a short fuzzing run (10 s a target) on
+#                   the host, kselftests in the QEMU lab; ends with
+#                   "N passed, N failed"
+#   make fuzz       each libFuzzer target for FUZZ_SECONDS (600) on the host,
+#                   then the total of executions (tests/fuzz/)
 #   make demo       boots the lab with the module and shows the display
 #   make bench      benchmarks in the lab, each against its baseline
 #   make lint       checkpatch --strict and sparse on kernel/, -Werror builds
@@ -46,6 +49,11 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/check.sh $(BUILD)
+
+FUZZ_SECONDS ?= 600
+
+fuzz: deps
+	@$(MAKE) --no-print-directory -C tests/fuzz run SECONDS=$(FUZZ_SECONDS) O=$(BUILD)/fuzz
 
 demo: deps
 	@$(MAKE) --no-print-directory module userspace
@@ -126,4 +134,4 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(BUILD)
 
-.PHONY: all module userspace kselftest deps check demo bench vm-shell lint clean
+.PHONY: all module userspace kselftest deps check fuzz demo bench vm-shell lint clean

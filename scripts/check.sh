@@ -1,6 +1,7 @@
 #!/bin/bash
-# `make check` once everything is built: the host unit tests, then the
-# kselftests and command-line checks in the QEMU lab; one summary line.
+# `make check` once everything is built: the host unit tests and a short
+# run of the fuzzers, then the kselftests and command-line checks in the
+# QEMU lab; one summary line.
 #   check.sh BUILD_DIR
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +21,17 @@ grep -E '^(ok|not ok|Bail out)' "$out/unit.tap" | sed 's/^/  /'
 
 "$top/tests/unit/uapi-layout.sh" > "$out/uapi-layout.tap" 2>&1
 grep -E '^(ok|not ok)' "$out/uapi-layout.tap" | sed 's/^/  /'
+
+echo "== fuzzers (host, libFuzzer with ASan/UBSan, 10 s each)"
+if make --no-print-directory -C "$top/tests/fuzz" O="$build/fuzz" > "$out/fuzz-build.log" 2>&1; then
+	make --no-print-directory -s -C "$top/tests/fuzz" run SECONDS=10 O="$build/fuzz" \
+		> "$out/fuzz.tap" 2>&1
+else
+	printf '1..1\nnot ok 1 the fuzzers build (%s)\n' "${out#"$top"/}/fuzz-build.log" \
+		> "$out/fuzz.tap"
+	tail -n 20 "$out/fuzz-build.log" | sed 's/^/  | /'
+fi
+grep -E '^(ok|not ok|#   input)' "$out/fuzz.tap" | sed 's/^/  /'
 
 echo "== kselftests (QEMU lab, Debian $("$top/scripts/kver.sh") kernel)"
 "$top/tests/vm/check.sh" "$out/vm" "$top/kernel/miracast.ko" "$build/kselftest" \

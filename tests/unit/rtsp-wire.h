@@ -38,7 +38,7 @@ typedef struct {
 } RtspWire;
 
 /* Closes without lingering: no TIME_WAIT left behind by thousands of runs. */
-static void rtsp_wire_close_fd(int fd)
+static inline void rtsp_wire_close_fd(int fd)
 {
 	struct linger l = { .l_onoff = 1, .l_linger = 0 };
 
@@ -47,7 +47,7 @@ static void rtsp_wire_close_fd(int fd)
 }
 
 /* A connected pair on the loopback; FALSE on failure. */
-static gboolean rtsp_wire_open(RtspWire *w)
+static inline gboolean rtsp_wire_open(RtspWire *w)
 {
 	struct sockaddr_in addr = { .sin_family = AF_INET };
 	socklen_t len = sizeof(addr);
@@ -90,7 +90,7 @@ static gboolean rtsp_wire_open(RtspWire *w)
 	return TRUE;
 }
 
-static void rtsp_wire_close(RtspWire *w)
+static inline void rtsp_wire_close(RtspWire *w)
 {
 	if (w->conn) {
 		struct linger l = { .l_onoff = 1, .l_linger = 0 };
@@ -111,7 +111,7 @@ static void rtsp_wire_close(RtspWire *w)
  * once, equal to its size, and every CSeq line says cseq. FALSE with why
  * set if not.
  */
-static gboolean rtsp_wire_check(const char *text, gsize len, guint cseq, char **why)
+static inline gboolean rtsp_wire_check(const char *text, gsize len, guint cseq, char **why)
 {
 	static const char length_name[] = "Content-Length:", cseq_name[] = "CSeq:";
 	const char *end = g_strstr_len(text, len, "\r\n\r\n");
@@ -172,7 +172,7 @@ static gboolean rtsp_wire_check(const char *text, gsize len, guint cseq, char **
  * mc_rtsp_send() does; the bytes the sink reads, checked. NULL with why
  * set if the connection cannot write it or the bytes break a rule.
  */
-static GString *rtsp_wire_send(RtspWire *w, const GstRTSPMessage *message, char **why)
+static inline GString *rtsp_wire_send(RtspWire *w, const GstRTSPMessage *message, char **why)
 {
 	GstRTSPMessage *copy = NULL;
 	GstRTSPResult res;
@@ -225,7 +225,7 @@ static GString *rtsp_wire_send(RtspWire *w, const GstRTSPMessage *message, char 
 }
 
 /* Bytes the source's end has received and not read yet. */
-static gsize rtsp_wire_pending(RtspWire *w)
+static inline gsize rtsp_wire_pending(RtspWire *w)
 {
 	int n = 0;
 
@@ -236,7 +236,7 @@ static gsize rtsp_wire_pending(RtspWire *w)
  * The sink writes data (it must fit in the sockets' buffers), which is all
  * at the source's end when this returns TRUE.
  */
-static gboolean rtsp_wire_write(RtspWire *w, const void *data, gsize len)
+static inline gboolean rtsp_wire_write(RtspWire *w, const void *data, gsize len)
 {
 	gsize want = rtsp_wire_pending(w) + len;
 
@@ -257,7 +257,7 @@ static gboolean rtsp_wire_write(RtspWire *w, const void *data, gsize len)
 }
 
 /* The sink writes no more: the source reads the end after what was written. */
-static void rtsp_wire_shutdown(RtspWire *w)
+static inline void rtsp_wire_shutdown(RtspWire *w)
 {
 	shutdown(w->sink, SHUT_WR);
 }
@@ -269,7 +269,7 @@ static void rtsp_wire_shutdown(RtspWire *w)
  * connection would close). Blocks if only part of a message is there
  * and the sink has not shut down.
  */
-static GstRTSPResult rtsp_wire_receive(RtspWire *w, GstRTSPMessage *message)
+static inline GstRTSPResult rtsp_wire_receive(RtspWire *w, GstRTSPMessage *message)
 {
 	struct pollfd p = { .fd = w->source, .events = POLLIN };
 
