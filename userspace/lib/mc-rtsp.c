@@ -20,6 +20,7 @@ struct _McRtsp {
 	char *peer;
 	guint16 peer_port;
 	gboolean closing;	/* mc_rtsp_close(): free once written */
+	guint next_cseq;	/* the connection's next request number */
 	guint close_timer;
 };
 
@@ -172,6 +173,9 @@ McRtsp *mc_rtsp_new(GSocketConnection *connection, const McRtspFuncs *funcs, gpo
 		rtsp_destroy(rtsp);
 		return NULL;
 	}
+	/* a sink's reply must not set the Session of the next requests */
+	gst_rtsp_connection_set_remember_session_id(rtsp->conn, FALSE);
+	rtsp->next_cseq = 1;
 	rtsp->watch = gst_rtsp_watch_new(rtsp->conn, &watch_funcs, rtsp, NULL);
 	gst_rtsp_watch_attach(rtsp->watch, g_main_context_get_thread_default());
 	return rtsp;
@@ -197,10 +201,79 @@ void mc_rtsp_close(McRtsp *rtsp)
 				     : g_idle_add(on_close_timeout, rtsp);
 }
 
+/*
+ * The wire form, for messages the connection must not write itself: it
+ * numbers requests with its own counter (the connection's CSeq), and
+ * takes a reply for a broken message if its CSeq is above that counter.
+ */
+char *mc_rtsp_serialize(const GstRTSPMessage *message, gsize *len)
+{
+	GstRTSPMessage *m = (GstRTSPMessage *)message;
+	GString *s = g_string_new(NULL);
+	GstRTSPMethod method;
+	GstRTSPStatusCode code;
+	const char *uri = NULL, *reason = NULL;
+	guint8 *body = NULL;
+	guint size = 0;
+	int f;
+
+	if (m->type == GST_RTSP_MESSAGE_REQUEST &&
+	    gst_rtsp_message_parse_request(m, &method, &uri, NULL) == GST_RTSP_OK)
+		g_string_append_printf(s, "%s %s RTSP/1.0\r\n", gst_rtsp_method_as_text(method),
+				       uri);
+	else if (m->type == GST_RTSP_MESSAGE_RESPONSE &&
+		 gst_rtsp_message_parse_response(m, &code, &reason, NULL) == GST_RTSP_OK)
+		g_string_append_printf(s, "RTSP/1.0 %d %s\r\n", code,
+				       reason ? reason : gst_rtsp_status_as_text(code));
+	else
+		return g_string_free(s, TRUE);
+	for (f = GST_RTSP_HDR_INVALID + 1; f < GST_RTSP_HDR_LAST; f++) {
+		char *value;
+
+		if (f == GST_RTSP_HDR_CONTENT_LENGTH)
+			continue;
+		for (int i = 0; gst_rtsp_message_get_header(m, f, &value, i) == GST_RTSP_OK; i++)
+			g_string_append_printf(s, "%s: %s\r\n", gst_rtsp_header_as_text(f), value);
+	}
+	gst_rtsp_message_get_body(m, &body, &size);
+	if (size)
+		g_string_append_printf(s, "Content-Length: %u\r\n", size);
+	g_string_append(s, "\r\n");
+	if (size)
+		g_string_append_len(s, (const char *)body, size);
+	*len = s->len;
+	return g_string_free(s, FALSE);
+}
+
+/*
+ * GStreamer's connection writes a request's CSeq itself, from its own
+ * counter, and refuses replies numbered above it. So a request that has
+ * the counter's next number goes through it without its CSeq header (the
+ * connection writes the same); any other (a sink's CSeq 0) is written as
+ * it is. Replies go through it as they are.
+ */
 gboolean mc_rtsp_send(McRtsp *rtsp, GstRTSPMessage *message, GError **error)
 {
-	GstRTSPResult res = gst_rtsp_watch_send_message(rtsp->watch, message, NULL);
+	GstRTSPMessage *copy = NULL;
+	GstRTSPResult res;
+	guint cseq = 0;
 
+	if (message->type == GST_RTSP_MESSAGE_REQUEST && mc_rtsp_get_cseq(message, &cseq) &&
+	    cseq != rtsp->next_cseq) {
+		gsize len = 0;
+		char *data = mc_rtsp_serialize(message, &len);
+
+		res = gst_rtsp_watch_write_data(rtsp->watch, (guint8 *)data, len, NULL);
+	} else {
+		/* the connection adds to what it writes (Date): a copy */
+		gst_rtsp_message_copy(message, &copy);
+		if (message->type == GST_RTSP_MESSAGE_REQUEST) {
+			gst_rtsp_message_remove_header(copy, GST_RTSP_HDR_CSEQ, -1);
+			rtsp->next_cseq++;
+		}
+		res = gst_rtsp_watch_send_message(rtsp->watch, copy, NULL);
+		gst_rtsp_message_free(copy);
+	}
 	if (res != GST_RTSP_OK) {
 		g_autofree char *why = gst_rtsp_strresult(res);
 
@@ -238,7 +311,6 @@ static void set_common(GstRTSPMessage *m, guint cseq, const char *session, const
 		gst_rtsp_message_add_header(m, GST_RTSP_HDR_CONTENT_TYPE, "text/parameters");
 		gst_rtsp_message_set_body(m, (const guint8 *)body, strlen(body));
 	}
-	/* gst writes Content-Length itself when there is a body */
 }
 
 GstRTSPMessage *mc_rtsp_request_new(GstRTSPMethod method, const char *uri, guint cseq,

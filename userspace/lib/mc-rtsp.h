@@ -44,7 +44,12 @@ void mc_rtsp_free(McRtsp *rtsp);
  */
 void mc_rtsp_close(McRtsp *rtsp);
 
-/* Queues a message (transfer none). FALSE with error set when it fails. */
+/*
+ * Queues a message (transfer none). Requests are numbered 1, 2, ... on a
+ * connection (GStreamer's connection counts them and refuses replies to
+ * numbers it did not send); one with another CSeq (a sink's 0) is written
+ * as mc_rtsp_serialize() makes it. FALSE with error set when it fails.
+ */
 gboolean mc_rtsp_send(McRtsp *rtsp, GstRTSPMessage *message, GError **error);
 
 /* The addresses of the connection: "192.168.49.1", and the peer's port. */
@@ -54,14 +59,21 @@ guint16 mc_rtsp_get_peer_port(McRtsp *rtsp);
 
 /*
  * A request with CSeq, the Session header when session is not NULL, and a
- * text/parameters body when body is not NULL (Content-Length is always
- * set, 0 for none).
+ * text/parameters body when body is neither NULL nor empty (its
+ * Content-Length is written on sending).
  */
 GstRTSPMessage *mc_rtsp_request_new(GstRTSPMethod method, const char *uri, guint cseq,
 				    const char *session, const char *body);
 /* The reply to request: its CSeq, then as above. */
 GstRTSPMessage *mc_rtsp_reply_new(GstRTSPStatusCode code, const GstRTSPMessage *request,
 				  const char *session, const char *body);
+
+/*
+ * The wire form of a request or a reply: the first line, its headers as
+ * they are (CSeq and Session as the caller set them, nothing added but
+ * Content-Length), CRLF line ends, the body. NULL for another message.
+ */
+char *mc_rtsp_serialize(const GstRTSPMessage *message, gsize *len);
 
 /* The message's CSeq: FALSE if it has none or it is not a number. */
 gboolean mc_rtsp_get_cseq(const GstRTSPMessage *message, guint *cseq);
