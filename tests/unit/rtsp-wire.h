@@ -10,8 +10,9 @@
  * CSeq). So the state machine meets the messages the daemon would hand it.
  *
  * GStreamer's connection writes a CSeq line of its own counter before a
- * request's headers; the source's CSeq header follows. The check below
- * wants every CSeq line to say the same. The connection is told not to
+ * request's headers: as mc_rtsp_send() does, the source's own CSeq header
+ * is dropped from a request (the counter says the same), and the check
+ * below wants exactly one CSeq line. The connection is told not to
  * stamp requests with a Session id seen in replies (sinks answer
  * keepalives with any id, Q9).
  */
@@ -108,7 +109,7 @@ static inline void rtsp_wire_close(RtspWire *w)
  * R10, R11 and CSeq on the bytes of one message: every line of the start
  * line and headers ends in CRLF and holds no NUL, the header block ends in
  * an empty line, Content-Length is there exactly when there is a body,
- * once, equal to its size, and every CSeq line says cseq. FALSE with why
+ * once, equal to its size, and one CSeq line says cseq. FALSE with why
  * set if not.
  */
 static inline gboolean rtsp_wire_check(const char *text, gsize len, guint cseq, char **why)
@@ -147,8 +148,8 @@ static inline gboolean rtsp_wire_check(const char *text, gsize len, guint cseq, 
 			}
 		}
 	}
-	if (!cseqs) {
-		*why = g_strdup("no CSeq");
+	if (cseqs != 1) {
+		*why = g_strdup_printf("%u CSeq lines", cseqs);
 		return FALSE;
 	}
 	if (lengths > 1) {
@@ -187,6 +188,9 @@ static inline GString *rtsp_wire_send(RtspWire *w, const GstRTSPMessage *message
 	}
 	/* the connection writes into what it sends (Date): a copy */
 	gst_rtsp_message_copy(message, &copy);
+	/* it numbers requests itself, in step with the source (mc_rtsp_send()) */
+	if (copy->type == GST_RTSP_MESSAGE_REQUEST)
+		gst_rtsp_message_remove_header(copy, GST_RTSP_HDR_CSEQ, -1);
 	res = gst_rtsp_connection_send_usec(w->conn, copy, G_USEC_PER_SEC);
 	gst_rtsp_message_free(copy);
 	if (res != GST_RTSP_OK) {

@@ -175,6 +175,8 @@ McRtsp *mc_rtsp_new(GSocketConnection *connection, const McRtspFuncs *funcs, gpo
 	}
 	/* a sink's reply must not set the Session of the next requests */
 	gst_rtsp_connection_set_remember_session_id(rtsp->conn, FALSE);
+	/* and no body beyond the limit is even allocated */
+	gst_rtsp_connection_set_content_length_limit(rtsp->conn, MC_RTSP_MAX_MESSAGE);
 	rtsp->next_cseq = 1;
 	rtsp->watch = gst_rtsp_watch_new(rtsp->conn, &watch_funcs, rtsp, NULL);
 	gst_rtsp_watch_attach(rtsp->watch, g_main_context_get_thread_default());
