@@ -8,7 +8,8 @@
 #                   "N passed, N failed"
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (600) on the host,
 #                   then the total of executions (tests/fuzz/)
-#   make demo       boots the lab with the module and shows the display
+#   make demo       a Wi-Fi Display session in the lab: a KMS client's scene
+#                   streamed to a test sink, its pictures in demo-out/
 #   make bench      benchmarks in the lab, each against its baseline
 #   make lint       checkpatch --strict and sparse on kernel/, -Werror builds
 #   make vm-shell   an interactive lab guest with the module loaded
@@ -55,13 +56,26 @@ FUZZ_SECONDS ?= 600
 fuzz: deps
 	@$(MAKE) --no-print-directory -C tests/fuzz run SECONDS=$(FUZZ_SECONDS) O=$(BUILD)/fuzz
 
+# The demo: a Wi-Fi Display session over loopback in the lab; the sink's
+# pictures land in demo-out/. DEMO_PROFILE is a miracast-testsink profile.
+DEMO_OUT := $(CURDIR)/demo-out
+DEMO_PROFILE ?= tv-1080p
+DEMO_SECONDS ?= 10
+DEMO_SNAP ?= 10
+
 demo: deps
 	@$(MAKE) --no-print-directory module userspace
-	@echo "Booting the lab (Debian $(KVER) under QEMU, about 10 s)..."
-	@tests/vm/run.sh $(BUILD)/demo /bin/sh $(CURDIR)/tests/vm/guest-demo.sh \
-		$(KO) $(BUILD)/userspace/miracastctl; rc=$$?; \
-		cat $(BUILD)/demo/demo.txt 2>/dev/null; \
-		grep -q '^demo: exit status 0' $(BUILD)/demo/demo.txt 2>/dev/null && [ $$rc = 0 ]
+	@$(MAKE) --no-print-directory -C userspace O=$(BUILD)/userspace LAB_O=$(BUILD)/lab \
+		$(BUILD)/lab/demo-draw
+	@rm -rf $(DEMO_OUT)
+	@echo "Booting the lab (Debian $(KVER) under QEMU), then a $(DEMO_SECONDS) s session..."
+	@tests/vm/run.sh $(DEMO_OUT) /bin/sh $(CURDIR)/tests/vm/guest-demo.sh $(KO) \
+		$(BUILD)/userspace $(BUILD)/lab $(DEMO_PROFILE) $(DEMO_SECONDS) $(DEMO_SNAP); \
+		rc=$$?; cat $(DEMO_OUT)/demo.txt 2>/dev/null; \
+		echo "Pictures the sink decoded: $$(ls $(DEMO_OUT)/frame-*.png 2>/dev/null | wc -l)" \
+		"PNG files in demo-out/"; \
+		tests/vm/scan-log.sh $(DEMO_OUT)/console.log $(DEMO_OUT)/dmesg.txt && \
+		grep -q '^demo: exit status 0' $(DEMO_OUT)/demo.txt 2>/dev/null && [ $$rc = 0 ]
 
 $(BUILD)/bench/msg_bench: bench/msg_bench.c kernel/uapi/miracast.h
 	@mkdir -p $(@D)

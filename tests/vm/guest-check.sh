@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs in the lab guest as PID 1 (see run.sh): loads the DRM helpers and
-# miracast.ko, runs every kselftest and the command-line checks, writing
+# miracast.ko, runs every kselftest, the command-line checks and the
+# end-to-end streams (without and with the Wi-Fi Display session), writing
 # TAP to $MC_OUT/*.tap, then unloads the module and saves the kernel log.
 #   guest-check.sh MIRACAST_KO KSELFTEST_DIR MIRACASTCTL
 ko=$1 ksft=$2 ctl=$3
@@ -29,6 +30,9 @@ sh "$MC_TOP/tests/vm/guest-cli.sh" "$ctl" > "$MC_OUT/guest-cli.tap" 2>&1
 echo "mc-lab: guest-e2e.sh"
 sh "$MC_TOP/tests/vm/guest-e2e.sh" "$ksft" "$(dirname "$ctl")/miracastd" \
 	> "$MC_OUT/e2e-stream.tap" 2>&1
+
+echo "mc-lab: guest-wfd.sh"
+sh "$MC_TOP/tests/vm/guest-wfd.sh" "$ksft" "$(dirname "$ctl")" > "$MC_OUT/e2e-wfd.tap" 2>&1
 
 lsmod | grep -q '^miracast ' && rmmod miracast
 status vm-unload-module $?

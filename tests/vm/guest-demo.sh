@@ -1,13 +1,75 @@
 #!/bin/sh
-# The lab guest's part of `make demo`: load the module and show the display
-# as a user sees it, with modetest and miracastctl, into $MC_OUT/demo.txt.
-#   guest-demo.sh MIRACAST_KO MIRACASTCTL
-ko=$1 ctl=$2
-{
-	modprobe -a drm drm_kms_helper drm_shmem_helper && insmod "$ko" &&
-	echo "\$ miracastctl list" && "$ctl" list &&
-	echo && echo "\$ modetest -M miracast -c" && modetest -M miracast -c &&
-	echo "\$ modetest -M miracast -p" && modetest -M miracast -p &&
-	rmmod miracast
-	echo "demo: exit status $?"
-} > "$MC_OUT/demo.txt" 2>&1
+# The lab guest's part of `make demo`: miracast.ko, miracastd waiting for
+# Wi-Fi Display sinks, and miracast-testsink connecting to it over
+# loopback as a TV would after Wi-Fi Direct. Once the RTSP session has
+# negotiated a mode, a KMS client plays a scene on the new display for
+# SECONDS; the sink decodes the stream and saves every SNAP-th frame as a
+# PNG in $MC_OUT. What happened goes to $MC_OUT/demo.txt.
+#   guest-demo.sh MIRACAST_KO USERSPACE_DIR LAB_DIR SINK_PROFILE SECONDS SNAP
+ko=$1 bin=$2 lab=$3 profile=$4 seconds=$5 snap=$6
+export GST_REGISTRY=/tmp/registry.bin
+out=$MC_OUT
+log=$out/demo.txt
+
+say() { echo "$*" >> "$log"; }
+# until: wait up to 60 s for a command to succeed
+until_ok() {
+	i=0
+	while ! "$@" > /dev/null 2>&1 && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	"$@" > /dev/null 2>&1
+}
+
+: > "$log"
+ip link set lo up
+modprobe -a drm drm_kms_helper drm_shmem_helper && insmod "$ko" || {
+	say "demo: cannot load miracast.ko"
+	exit 1
+}
+gst-inspect-1.0 x264enc > /dev/null 2>&1	# GStreamer's registry, once
+
+"$bin/miracastd" --audio-source test > "$out/miracastd.log" 2>&1 &
+daemon=$!
+until_ok grep -q 'waiting for Wi-Fi Display sinks' "$out/miracastd.log"
+say "\$ miracast-testsink --profile $profile --connect 127.0.0.1:7236"
+"$bin/miracast-testsink" --profile "$profile" --connect 127.0.0.1:7236 \
+	--snapshot-dir "$out" --snapshot-every "$snap" --stats "$out/sink.txt" \
+	> "$out/sink.log" 2>&1 &
+sink=$!
+until_ok sh -c "'$bin/miracastctl' status | grep -q 'negotiated'"
+say "\$ miracastctl list"
+"$bin/miracastctl" list >> "$log" 2>&1
+say "\$ demo-draw $seconds"
+"$lab/demo-draw" "$seconds" 10 >> "$log" 2>&1 &
+draw=$!
+sleep $((seconds * 2 / 3))
+say "\$ miracastctl status"
+"$bin/miracastctl" status > "$out/status.txt" 2>&1
+cat "$out/status.txt" >> "$log"
+wait $draw
+draw_rc=$?
+say "\$ miracastctl disconnect"
+"$bin/miracastctl" disconnect >> "$log" 2>&1
+wait $sink
+sink_rc=$?
+kill -TERM $daemon
+wait $daemon
+daemon_rc=$?
+# what a viewer wants to know, from both ends
+sum() { sed -n "s/^$1=//p" "$out/sink.txt" 2>/dev/null | head -n 1; }
+st() { sed -n "$1" "$out/status.txt" 2>/dev/null | head -n 1; }
+say ""
+say "Summary"
+say "  negotiated:  $(sum mode) $(sum video_profile) level $(sum video_level), audio $(sum audio)"
+say "  sink:        $(sum frames_decoded) pictures decoded, $(sum fps) fps, $(sum kbit_s) kbit/s," \
+	"$(sum snapshots) snapshots"
+say "  miracastd:   $(st 's/^  \([0-9.]* fps, [0-9]* kbit\/s\).*/\1/p')"
+say "  latency:     $(st 's/^  latency \(.*\)/\1/p')"
+say "  sink checks: $(sum result)"
+say "  (the sink's whole summary: sink.txt; snapshots: frame-*.png)"
+rmmod miracast
+dmesg > "$out/dmesg.txt"
+[ $draw_rc = 0 ] && [ $sink_rc = 0 ] && [ $daemon_rc = 0 ]
+say "demo: exit status $? (client $draw_rc, sink $sink_rc, miracastd $daemon_rc)"

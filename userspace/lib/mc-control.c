@@ -226,6 +226,7 @@ static GSocketConnection *connect_to(const char *path, guint timeout_s, GError *
 	g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
 
 	g_socket_client_set_timeout(client, timeout_s);
+	g_socket_client_set_enable_proxy(client, FALSE);
 	return g_socket_client_connect(client, G_SOCKET_CONNECTABLE(addr), NULL, error);
 }
 

@@ -35,6 +35,8 @@ struct _McStream {
 	GstClockTimeDiff sent_shift;
 	gboolean sent_known;
 	GstElement *pipeline;
+	GstElement *pay;	/* the RTP payloader */
+	gint rtp_packets;	/* that reached the udpsink (atomic) */
 	GstElement *src;
 	GstElement *encoder;
 	const McEncoderInfo *encoder_info;
@@ -168,6 +170,7 @@ static GstPadProbeReturn on_sending(GstPad *pad G_GNUC_UNUSED, GstPadProbeInfo *
 	InFlight *f;
 	GList *l;
 
+	g_atomic_int_inc(&s->rtp_packets);
 	if (!GST_CLOCK_TIME_IS_VALID(pts))
 		return GST_PAD_PROBE_OK;
 	g_mutex_lock(&s->lock);
@@ -392,6 +395,16 @@ static gboolean build(McStream *s, const McStreamConfig *c, GError **error)
 	if (!pay)
 		return FALSE;
 	gst_bin_add(GST_BIN(s->pipeline), pay);
+	s->pay = pay;
+	if (c->rtp_from && c->rtp_from->valid) {
+		/* on from the last stream: numbers and the 90 kHz clock go on */
+		gint64 gap = g_get_monotonic_time() - c->rtp_from->at_us;
+
+		g_object_set(pay, "seqnum-offset", (gint)c->rtp_from->seqnum,
+			     "timestamp-offset",
+			     (guint)(c->rtp_from->timestamp + (guint32)(MAX(gap, 0) * 9 / 100) + 1),
+			     NULL);
+	}
 	if (!(sink = add(s, "udpsink", error)))
 		return FALSE;
 
@@ -523,6 +536,11 @@ static gboolean drain_with_sound(McStream *s)
 
 void mc_stream_free(McStream *s)
 {
+	mc_stream_end(s, NULL);
+}
+
+void mc_stream_end(McStream *s, McRtpPosition *end)
+{
 	if (!s)
 		return;
 	if (s->repeat_id)
@@ -534,6 +552,15 @@ void mc_stream_free(McStream *s)
 	    !(s->audio ? drain_with_sound(s) : drain(s)))
 		g_warning("the stream's last frames did not leave within %u s",
 			  (guint)(DRAIN_TIMEOUT / GST_SECOND));
+	if (end && s->pay && g_atomic_int_get(&s->rtp_packets)) {
+		guint seqnum = 0, timestamp = 0;
+
+		g_object_get(s->pay, "seqnum", &seqnum, "timestamp", &timestamp, NULL);
+		end->valid = TRUE;
+		end->seqnum = (guint16)(seqnum + 1);
+		end->timestamp = timestamp;
+		end->at_us = g_get_monotonic_time();
+	}
 	if (s->pipeline) {
 		gst_element_set_state(s->pipeline, GST_STATE_NULL);
 		gst_object_unref(s->pipeline);

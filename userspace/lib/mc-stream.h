@@ -27,6 +27,18 @@ typedef enum {
 	MC_AUDIO_LPCM,		/* LPCM 48 kHz 16-bit stereo (mc-lpcm.h), on PID 0x1100 */
 } McAudioCodec;
 
+/*
+ * Where a stream's RTP got to when it ended, for the next stream to the
+ * same sink to go on from: sinks take a sequence number that jumps back to
+ * 0 for old packets.
+ */
+typedef struct {
+	gboolean valid;		/* FALSE: it sent nothing */
+	guint16 seqnum;		/* the next packet's */
+	guint32 timestamp;	/* the last packet's (90 kHz) */
+	gint64 at_us;		/* g_get_monotonic_time() then */
+} McRtpPosition;
+
 typedef struct {
 	McClient *client;	/* for chunk records (a reference is taken), or NULL */
 	const char *host;	/* the sink's address */
@@ -43,11 +55,15 @@ typedef struct {
 	 */
 	const char *audio_source;
 	guint audio_bitrate;	/* bit/s, 0: 128000 */
+	/* the RTP numbering goes on from there (if valid); NULL: a new one */
+	const McRtpPosition *rtp_from;
 } McStreamConfig;
 
 /* Builds the pipeline and starts it (PLAYING); NULL with error set. */
 McStream *mc_stream_new(const McStreamConfig *config, GError **error);
 void mc_stream_free(McStream *stream);
+/* Drains and frees the stream, telling where its RTP got to. */
+void mc_stream_end(McStream *stream, McRtpPosition *end);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(McStream, mc_stream_free)
 
 const McEncoderInfo *mc_stream_get_encoder(McStream *stream);

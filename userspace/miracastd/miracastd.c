@@ -104,7 +104,7 @@ static void end_stream(Display *dp)
 	if (!dp->stream)
 		return;
 	mc_stream_get_stats(dp->stream, &sum);
-	g_clear_pointer(&dp->stream, mc_stream_free);
+	mc_stream_end(g_steal_pointer(&dp->stream), &dp->rtp);
 	dp->sent += sum.sent;
 	dp->dropped += sum.dropped;
 	dp->repeated += sum.repeated;
@@ -154,6 +154,7 @@ static gboolean stream_config(Display *dp, McStreamConfig *c)
 	c->socket = dp->udp;
 	c->encoder = d->encoder;
 	c->audio_source = d->audio_source;
+	c->rtp_from = &dp->rtp;
 	if (dp->fixed) {
 		c->video.width = dp->mode.hdisplay;
 		c->video.height = dp->mode.vdisplay;

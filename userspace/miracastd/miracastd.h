@@ -61,6 +61,7 @@ typedef struct {
 	guint keepalives;		/* of the sessions that ended */
 
 	McStream *stream;
+	McRtpPosition rtp;	/* where the last stream to this sink got to */
 	McVideoConfig video;	/* the stream's, while streaming */
 	McAudioCodec audio;
 	/* the figures of the streams that ended */

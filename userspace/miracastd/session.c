@@ -311,6 +311,7 @@ gboolean session_begin(Display *dp, GSocketConnection *conn, GError **error)
 	g_free(dp->host);
 	dp->host = g_strdup(mc_rtsp_get_peer_address(dp->rtsp));
 	dp->wfd = mc_wfd_source_new(&config, &funcs, dp);
+	dp->rtp.valid = FALSE;	/* a new sink: new RTP numbering */
 	dp->state = STATE_NEGOTIATING;
 	g_clear_pointer(&dp->failure, g_free);
 	g_message("%s: a sink at %s:%u, session from %s", dp->name, dp->host,
@@ -466,6 +467,8 @@ gboolean session_connect(Daemon *d, const char *target, McControlCall *call, GEr
 		return FALSE;
 	}
 	g_socket_client_set_timeout(client, 10);
+	/* a sink is reached directly: no proxy (nor the settings that name one) */
+	g_socket_client_set_enable_proxy(client, FALSE);
 	dp->connecting = g_cancellable_new();
 	dp->connect_call = call;
 	dp->state = STATE_NEGOTIATING;
