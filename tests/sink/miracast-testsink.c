@@ -40,6 +40,7 @@
 #define ABORT_WITHIN_S		5	/* broken-params: the source gives up within */
 #define CONNECT_RETRY_S		10	/* --connect retries a refused connection so long */
 #define LINGER_MS		1500	/* after the end: does RTP stop? */
+#define DRAIN_MS		10000	/* and the decoder catch up, at most */
 #define CODE_SYNTAX		415	/* 303 bodies: a parameter that does not parse */
 #define CODE_RANGE		457	/* one outside what the sink has or the grammar allows */
 
@@ -438,10 +439,14 @@ static void started(Sink *s)
 
 /* ---- The end ------------------------------------------------------------- */
 
+/* After the end: RTP should stop, and the decoder finish what came (a slow machine). */
 static gboolean on_linger(gpointer data)
 {
 	Sink *s = data;
+	gint64 after = (now_us() - s->end_us) / 1000;
 
+	if (after < LINGER_MS || (!sink_media_drained(s->media) && after < DRAIN_MS))
+		return G_SOURCE_CONTINUE;
 	s->t_linger = 0;
 	g_main_loop_quit(s->loop);
 	return G_SOURCE_REMOVE;
@@ -476,7 +481,7 @@ static void finish(Sink *s)
 	clear_timer(&s->t_deadline);
 	sink_media_ended(s->media, now_us());
 	note(s, "the session ended: %s", ended_names[s->ended]);
-	s->t_linger = g_timeout_add(LINGER_MS, on_linger, s);
+	s->t_linger = g_timeout_add(LINGER_MS / 3, on_linger, s);
 }
 
 /* Ends the session how (the first reason stays), with a TEARDOWN if asked and possible. */
@@ -1078,7 +1083,7 @@ static void on_closed(McRtsp *rtsp G_GNUC_UNUSED, const GError *error, gpointer 
 	s->rtsp = NULL;
 	note(s, "the source closed the connection%s%s", error ? ": " : "",
 	     error ? error->message : "");
-	if (s->state == ST_ENDING && s->ended != ENDED_SOURCE_TEARDOWN)
+	if (s->state == ST_ENDING)
 		sink_fail(s, "the source closed the connection without answering TEARDOWN");
 	end_session(s, ENDED_SOURCE_CLOSED, FALSE);
 	finish(s);
@@ -1154,6 +1159,8 @@ static GSocketConnection *connect_to(const char *spec, GError **error)
 	g_autoptr(GSocketClient) client = g_socket_client_new();
 	gint64 until = now_us() + CONNECT_RETRY_S * G_USEC_PER_SEC;
 
+	/* straight to the source (the proxy resolver would also load GSettings) */
+	g_socket_client_set_enable_proxy(client, FALSE);
 	for (;;) {
 		GError *e = NULL;
 		GSocketConnection *c = g_socket_client_connect_to_host(client, spec, DEFAULT_PORT,

@@ -24,6 +24,8 @@
 #define SETTLE_US	(2 * G_USEC_PER_SEC)	/* a new format's grace: the old one in flight */
 #define STOP_US		G_USEC_PER_SEC		/* RTP must stop within, after PAUSE or the end */
 #define HEAD_MAX	8192		/* bytes of a video PES searched for its first slice */
+#define MAX_LOSS	1000		/* a larger gap in sequence numbers is no loss */
+#define DECODE_SLACK	2		/* access units not decoded: besides 10 %, what is lost */
 #define MAX_FORMATS	16
 #define MAX_SIZES	8
 #define TS_PAT_PID	0x0000
@@ -71,8 +73,9 @@ struct _SinkMedia {
 	guint64 rtp_packets, rtp_bytes, rtp_lost, rtp_unexpected;
 	guint rtp_restarts;
 	guint16 last_seq;
+	guint32 ssrc;
 	gint64 first_rtp_us, last_rtp_us, end_us;
-	SinkCheck rtp, flow;
+	SinkCheck rtp, seq, flow;
 
 	/* TS */
 	guint pmt_pid;
@@ -99,6 +102,7 @@ struct _SinkMedia {
 
 	/* decoded pictures */
 	guint frames;
+	guint frames_seen;		/* by sink_media_drained() */
 	gint64 first_frame_us, last_frame_us;
 	Size sizes[MAX_SIZES];
 	SinkCheck size, decode;
@@ -402,6 +406,7 @@ static void ts_packet(SinkMedia *m, const guint8 *p, gint64 now)
 static void rtp_packet(SinkMedia *m, const guint8 *d, gsize size, gint64 now)
 {
 	gsize head = 12, pad = 0, n, i;
+	guint32 ssrc;
 	guint16 seq;
 
 	if (size < 12 || d[0] >> 6 != 2) {
@@ -427,17 +432,27 @@ static void rtp_packet(SinkMedia *m, const guint8 *d, gsize size, gint64 now)
 	else
 		sink_check_pass(&m->rtp);
 	seq = d[2] << 8 | d[3];
+	ssrc = GST_READ_UINT32_BE(d + 8);
 	if (m->rtp_packets) {
 		guint16 gap = seq - m->last_seq - 1;
 
-		if (gap >= 1000)
-			m->rtp_restarts++;	/* a new stream (a new mode), or out of order */
-		else
+		if (gap < MAX_LOSS) {
 			m->rtp_lost += gap;
+		} else {
+			/* a new stream started from its own sequence number */
+			m->rtp_restarts++;
+			sink_check_fail(&m->seq, "RTP sequence numbers %s from %u to %u (sinks "
+					"drop what seems old or far ahead)",
+					gap >= 0x8000 ? "went back" : "jumped", m->last_seq, seq);
+		}
+		if (ssrc != m->ssrc)
+			sink_check_fail(&m->seq, "the RTP SSRC changed from %08X to %08X", m->ssrc,
+					ssrc);
 	} else {
 		m->first_rtp_us = now;
 	}
 	m->last_seq = seq;
+	m->ssrc = ssrc;
 	m->rtp_packets++;
 	m->rtp_bytes += n;
 	m->last_rtp_us = now;
@@ -603,15 +618,16 @@ static void on_pad_added(GstElement *demux G_GNUC_UNUSED, GstPad *pad, gpointer 
 	GstElement *bin;
 	gboolean video = g_str_equal(name, "video/x-h264");
 
+	/* async=false: a sink added while playing does not take the pipeline back to preroll */
 	if (video)
 		desc = g_strdup_printf("queue max-size-time=0 max-size-bytes=0 ! h264parse ! %s ! "
 				       "videoconvert ! video/x-raw,format=I420 ! "
-				       "appsink name=end sync=false", m->h264_decoder);
+				       "appsink name=end sync=false async=false", m->h264_decoder);
 	else if (g_str_equal(name, "audio/mpeg") && m->aac_decoder)
-		desc = g_strdup_printf("queue ! aacparse ! %s ! fakesink name=end sync=false",
-				       m->aac_decoder);
+		desc = g_strdup_printf("queue ! aacparse ! %s ! "
+				       "fakesink name=end sync=false async=false", m->aac_decoder);
 	else
-		desc = g_strdup("queue ! fakesink name=end sync=false");
+		desc = g_strdup("queue ! fakesink name=end sync=false async=false");
 	if (g_str_has_prefix(name, "audio/")) {
 		g_mutex_lock(&m->lock);
 		g_free(m->audio_caps);
@@ -699,9 +715,14 @@ SinkMedia *sink_media_new(const SinkMediaConfig *config, GError **error)
 		sink_media_free(m);
 		return NULL;
 	}
+	/*
+	 * max-reorder=0: sequence numbers that go back start a new stream
+	 * (rtp_seq_ok says so), they are not dropped as old packets (which
+	 * would lose the new stream's IDR).
+	 */
 	desc = g_strdup_printf("udpsrc name=src port=%u buffer-size=4194304 caps=\"application/"
 			       "x-rtp,media=video,clock-rate=90000,encoding-name=MP2T,payload=%u\" "
-			       "! rtpmp2tdepay ! tsdemux name=demux", config->port,
+			       "! rtpmp2tdepay max-reorder=0 ! tsdemux name=demux", config->port,
 			       MC_RTP_PT_MP2T);
 	m->pipeline = gst_parse_launch(desc, error);
 	if (!m->pipeline) {
@@ -744,6 +765,7 @@ void sink_media_free(SinkMedia *m)
 	g_byte_array_unref(m->head);
 	g_mutex_clear(&m->lock);
 	sink_check_clear(&m->rtp);
+	sink_check_clear(&m->seq);
 	sink_check_clear(&m->flow);
 	sink_check_clear(&m->ts);
 	sink_check_clear(&m->idr);
@@ -801,6 +823,17 @@ void sink_media_idr_requested(SinkMedia *m, gint64 now)
 	g_mutex_unlock(&m->lock);
 }
 
+gboolean sink_media_drained(SinkMedia *m)
+{
+	gboolean drained;
+
+	g_mutex_lock(&m->lock);
+	drained = m->frames == m->frames_seen || m->frames + DECODE_SLACK >= m->aus;
+	m->frames_seen = m->frames;
+	g_mutex_unlock(&m->lock);
+	return drained;
+}
+
 guint sink_media_frames_decoded(SinkMedia *m)
 {
 	guint n;
@@ -821,10 +854,16 @@ void sink_media_summary(SinkMedia *m, gboolean played, GString *out, GPtrArray *
 	f = m->n_formats ? &m->formats[m->n_formats - 1] : NULL;
 	secs = (m->last_frame_us - m->first_frame_us) / 1e6;
 	rtp_secs = (m->last_rtp_us - m->first_rtp_us) / 1e6;
-	if (played)
-		sink_check_pass(&m->flow);	/* unless RTP came when it should not */
+	if (played) {
+		/* unless something failed them */
+		sink_check_pass(&m->flow);
+		sink_check_pass(&m->seq);
+	}
 	if (played && !m->frames)
 		sink_check_fail(&m->decode, "no picture was decoded");
+	else if (played && m->frames + DECODE_SLACK < m->aus * 9 / 10)
+		sink_check_fail(&m->decode, "%u pictures decoded of %" G_GUINT64_FORMAT " access "
+				"units received", m->frames, m->aus);
 	else if (m->frames)
 		sink_check_pass(&m->decode);
 	if (played && f && f->audio && !m->audio_pes && m->frames)
@@ -878,6 +917,7 @@ void sink_media_summary(SinkMedia *m, gboolean played, GString *out, GPtrArray *
 		g_string_append(out, "min_psnr=-\nmean_psnr=-\nunreadable=-\npattern_unique=-\n");
 	}
 	sink_check_report(&m->rtp, "rtp_ok", played, out, failures);
+	sink_check_report(&m->seq, "rtp_seq_ok", played, out, failures);
 	sink_check_report(&m->flow, "rtp_flow_ok", played, out, failures);
 	sink_check_report(&m->ts, "ts_ok", played, out, failures);
 	sink_check_report(&m->idr, "idr_ok", played, out, failures);

@@ -49,6 +49,11 @@ void sink_media_ended(SinkMedia *m, gint64 now);
 
 guint sink_media_frames_decoded(SinkMedia *m);
 /*
+ * Whether the decoder is done with what came: every access unit decoded,
+ * or no picture since the last call (called at intervals after the end).
+ */
+gboolean sink_media_drained(SinkMedia *m);
+/*
  * The summary's media lines (key=value, docs/testsink.md) appended to out,
  * and a short sentence for each failed check to failures (of char *).
  * played: whether the session reached PLAY (else the checks say "-").

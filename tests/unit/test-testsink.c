@@ -4,7 +4,8 @@
  * names) against a source made of the library's parts over the loopback:
  * McWfdSource plays the RTSP session on an McRtsp connection the sink
  * opens, McStream sends the end-to-end test's pattern (e2e-pattern.h) as
- * H.264 and AAC or LPCM in MPEG2-TS over RTP. Each test is one scenario
+ * H.264 and AAC or LPCM in MPEG2-TS over RTP (numbered on across streams
+ * by a relay, as one RTP session's packets are). Each test is one scenario
  * (a profile, what the source does, what the harness breaks on purpose)
  * and reads the sink's key=value summary and exit status. With
  * TESTSINK_VERBOSE set in the environment, the sink logs every message
@@ -38,18 +39,24 @@ typedef struct {
 	guint mode_bit;
 	gdouble standby_after;		/* standby then, and back a second later */
 	gboolean listen;		/* the sink listens (--listen), the source connects */
+	gboolean restart_seq;		/* each new stream starts from sequence number 0 */
+	gboolean pattern;		/* draw the whole pattern (else its band, on grey) */
 	gboolean hide_keepalives;	/* M16 are not sent; the harness answers them itself */
 	guint32 m4_cea;			/* every M4 sets this CEA mode (its level) instead */
 
 	/* what happened */
 	GSocketService *service;
 	guint16 port;
-	GSocket *udp;
+	GSocket *udp;			/* where RTP leaves from (the SETUP reply's server_port) */
+	GSocket *relay;			/* where McStream sends it, to be numbered */
+	GSource *relay_watch;		/* in the relay thread */
+	guint16 stream_port;		/* where the stream's RTP came from last */
+	guint16 next_seq, seq_offset;
 	McRtsp *rtsp;
 	McWfdSource *source;
 	McStream *stream;
 	McWfdChoice choice;
-	guint16 rtp_port;
+	gint rtp_port;			/* the sink's (atomic: the relay thread reads it) */
 	guint frame, tick, pusher, dialer, timers[3];
 	gint64 play_us;
 	gboolean ended;
@@ -62,6 +69,36 @@ typedef struct {
 static GMainLoop *loop;
 static guint running;		/* sinks that have not ended */
 
+/*
+ * The relays run in a thread of their own: the main one, drawing and
+ * encoding pictures, would let packets pile up and be lost.
+ */
+static GMainContext *relay_context;
+static GMainLoop *relay_loop;
+
+static gpointer relay_thread(gpointer data G_GNUC_UNUSED)
+{
+	g_main_context_push_thread_default(relay_context);
+	g_main_loop_run(relay_loop);
+	g_main_context_pop_thread_default(relay_context);
+	return NULL;
+}
+
+static gboolean destroy_in_relay(gpointer data)
+{
+	g_source_destroy(data);
+	return G_SOURCE_REMOVE;
+}
+
+/* Ends a relay's watch in its thread, and waits for that (its callback is over then). */
+static void relay_stop(GSource *watch)
+{
+	g_main_context_invoke(relay_context, destroy_in_relay, watch);
+	while (!g_source_is_destroyed(watch))
+		g_usleep(1000);
+	g_source_unref(watch);
+}
+
 /* ---- The source ---------------------------------------------------------- */
 
 static void stop_stream(Scenario *sc)
@@ -73,10 +110,10 @@ static void start_stream(Scenario *sc)
 {
 	const McWfdResolution *r = sc->choice.resolution;
 	g_autoptr(GError) error = NULL;
+	g_autoptr(GSocketAddress) relay = g_socket_get_local_address(sc->relay, NULL);
 	McStreamConfig c = {
 		.host = "127.0.0.1",
-		.port = sc->rtp_port,
-		.socket = sc->udp,
+		.port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(relay)),
 		.video = {
 			.width = r->width, .height = r->height,
 			.fps_n = r->refresh, .fps_d = 1,
@@ -96,7 +133,50 @@ static void start_stream(Scenario *sc)
 	g_assert_no_error(error);
 }
 
-/* The next picture of the pattern, in its top left corner. */
+/*
+ * McStream's RTP on its way to the sink: each new stream's sequence numbers
+ * go on from the last packet's, as one RTP session's do (R49), or from 0
+ * (restart_seq); a packet lost on the way stays a gap.
+ */
+static gboolean relay_rtp(GSocket *relay, GIOCondition condition G_GNUC_UNUSED, gpointer data)
+{
+	Scenario *sc = data;
+	gint rtp_port = g_atomic_int_get(&sc->rtp_port);
+	g_autoptr(GSocketAddress) to = g_inet_socket_address_new_from_string("127.0.0.1",
+									   rtp_port);
+	guint8 p[2048];
+	gssize n;
+
+	for (;;) {
+		g_autoptr(GSocketAddress) from = NULL;
+		guint16 seq = 0, port;
+
+		n = g_socket_receive_from(relay, &from, (char *)p, sizeof(p), NULL, NULL);
+		if (n <= 0)
+			break;
+		if (n < 12 || !rtp_port)
+			continue;
+		/* each McStream sends from a port of its own */
+		port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(from));
+		seq = p[2] << 8 | p[3];
+		if (port != sc->stream_port) {
+			sc->stream_port = port;
+			sc->seq_offset = (sc->restart_seq ? 0 : sc->next_seq) - seq;
+		}
+		seq += sc->seq_offset;
+		sc->next_seq = seq + 1;
+		p[2] = seq >> 8;
+		p[3] = seq & 0xff;
+		g_socket_send_to(sc->udp, to, (const char *)p, n, NULL, NULL);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+/*
+ * The next picture of the pattern, in its top left corner; or only its
+ * band (the frame number) on grey, which costs less to draw and encode
+ * when many streams run at once.
+ */
 static gboolean push_frame(gpointer data)
 {
 	Scenario *sc = data;
@@ -111,8 +191,8 @@ static gboolean push_frame(gpointer data)
 	gst_video_info_set_format(&info, GST_VIDEO_FORMAT_BGRx, r->width, r->height);
 	b = gst_buffer_new_and_alloc(info.size);
 	gst_buffer_map(b, &map, GST_MAP_WRITE);
-	memset(map.data, 0, map.size);
-	for (guint y = 0; y < MIN(E2E_H, r->height); y++) {
+	memset(map.data, sc->pattern ? 0 : 0x80, map.size);
+	for (guint y = 0; y < MIN(sc->pattern ? E2E_H : E2E_BAND, r->height); y++) {
 		guint32 *row = (guint32 *)(map.data + y * info.stride[0]);
 
 		for (guint x = 0; x < MIN(E2E_W, r->width); x++)
@@ -249,7 +329,7 @@ static void source_play(guint16 rtp_port, gpointer data)
 {
 	Scenario *sc = data;
 
-	sc->rtp_port = rtp_port;
+	g_atomic_int_set(&sc->rtp_port, rtp_port);
 	start_stream(sc);
 	if (sc->play_us)
 		return;
@@ -418,6 +498,18 @@ static void start(Scenario *sc)
 			       G_SOCKET_PROTOCOL_UDP, &error);
 	g_assert_no_error(error);
 	g_assert_true(g_socket_bind(sc->udp, any, TRUE, &error));
+	sc->relay = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+				 G_SOCKET_PROTOCOL_UDP, &error);
+	g_assert_no_error(error);
+	g_assert_true(g_socket_bind(sc->relay, any, TRUE, &error));
+	g_socket_set_blocking(sc->relay, FALSE);
+	{
+		GSource *watch = g_socket_create_source(sc->relay, G_IO_IN, NULL);
+
+		g_source_set_callback(watch, G_SOURCE_FUNC(relay_rtp), sc, NULL);
+		g_source_attach(watch, relay_context);
+		sc->relay_watch = watch;
+	}
 	sc->service = g_socket_service_new();
 	if (sc->listen) {
 		/* a free port for the sink to listen on */
@@ -499,6 +591,8 @@ static void scenario_clear(Scenario *sc)
 	g_socket_listener_close(G_SOCKET_LISTENER(sc->service));
 	g_object_unref(sc->service);
 	g_object_unref(sc->udp);
+	relay_stop(sc->relay_watch);
+	g_object_unref(sc->relay);
 	while (d && (name = g_dir_read_name(d))) {
 		g_autofree char *path = g_build_filename(sc->dir, name, NULL);
 
@@ -526,8 +620,8 @@ static void assert_checks(Scenario *sc, const char *word)
 {
 	static const char *const checks[] = {
 		"m1_ok", "m2_ok", "m3_ok", "m4_ok", "setup_ok", "m16_ok", "cseq_ok", "session_ok",
-		"replies_ok", "rtp_ok", "rtp_flow_ok", "ts_ok", "idr_ok", "sps_ok", "size_ok",
-		"audio_ok", "decode_ok",
+		"replies_ok", "rtp_ok", "rtp_seq_ok", "rtp_flow_ok", "ts_ok", "idr_ok", "sps_ok",
+		"size_ok", "audio_ok", "decode_ok",
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(checks); i++)
@@ -587,7 +681,8 @@ static void test_session(void)
 		"--duration=5", "--idr-request-after=1.5", "--snapshot-dir=%s",
 		"--snapshot-every=20", "--pattern", NULL,
 	};
-	Scenario sc = { .profile = "tv-1080p", .args = args, .mode_after = 2.5, .mode_bit = 0 };
+	Scenario sc = { .profile = "tv-1080p", .args = args, .mode_after = 2.5, .mode_bit = 0,
+			.pattern = TRUE };
 	g_autofree char *log = NULL;
 	g_autofree char *first = NULL, *later = NULL;
 
@@ -673,7 +768,18 @@ static void check_drop(Scenario *sc)
 	g_assert_cmpint(sc->end, ==, MC_WFD_SOURCE_END_CLOSED);
 }
 
-/* Other ways a session ends, at once. */
+/* A new stream for a new mode starts its RTP sequence numbers from 0 again: the sink says so. */
+static void check_restart(Scenario *sc)
+{
+	g_assert_cmpint(sc->status, ==, 1);
+	g_assert_cmpstr(key(sc, "rtp_seq_ok"), ==, "no");
+	g_assert_nonnull(strstr(key(sc, "result"), "RTP sequence numbers went back from "));
+	g_assert_cmpint(number(sc, "rtp_restarts"), ==, 1);
+	g_assert_cmpint(number(sc, "mode_changes"), ==, 1);
+	g_assert_cmpstr(key(sc, "decode_ok"), ==, "yes");
+}
+
+/* Other ways a session goes or ends, at once. */
 static void test_endings(void)
 {
 	static const char *const lg_args[] = { "--duration=2.5", NULL };
@@ -683,12 +789,16 @@ static void test_endings(void)
 	Scenario lg = { .profile = "lg-webos", .args = lg_args };
 	Scenario pause = { .profile = "no-audio", .args = pause_args, .standby_after = 1.5 };
 	Scenario drop = { .profile = "drop", .args = drop_args };
+	Scenario restart = { .profile = "tv-1080p", .args = lg_args, .mode_after = 1,
+			     .restart_seq = TRUE };
 
-	run(&teardown, &lg, &pause, &drop, NULL);
+	run(&teardown, &lg, &pause, &drop, &restart, NULL);
 	check_source_teardown(&teardown);
 	check_lg_webos(&lg);
 	check_pause(&pause);
 	check_drop(&drop);
+	check_restart(&restart);
+	scenario_clear(&restart);
 	scenario_clear(&teardown);
 	scenario_clear(&lg);
 	scenario_clear(&pause);
@@ -792,11 +902,22 @@ static void test_timeouts(void)
 
 int main(int argc, char **argv)
 {
+	GThread *relays;
+	int status;
+
 	g_test_init(&argc, &argv, NULL);
 	gst_init(&argc, &argv);
+	relay_context = g_main_context_new();
+	relay_loop = g_main_loop_new(relay_context, FALSE);
+	relays = g_thread_new("relay", relay_thread, NULL);
 	g_test_add_func("/testsink/session", test_session);
 	g_test_add_func("/testsink/endings", test_endings);
 	g_test_add_func("/testsink/profiles", test_profiles);
 	g_test_add_func("/testsink/timeouts", test_timeouts);
-	return g_test_run();
+	status = g_test_run();
+	g_main_loop_quit(relay_loop);
+	g_thread_join(relays);
+	g_main_loop_unref(relay_loop);
+	g_main_context_unref(relay_context);
+	return status;
 }
