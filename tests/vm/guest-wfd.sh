@@ -180,10 +180,13 @@ ok "miracastctl connect to nobody: exit 1, a clear error" \
 sed 's/^/# /' "$tmp/connect2.txt"
 
 # 6. A second sink while the only display has one: refused (R46).
-sink first tv-1080p --duration 6
+sink first dongle-720p-lpcm --duration 8 --pattern
 wait_for 30 playing
+"$bin/e2e-draw" 40 150 1000 > "$tmp/first.draw" 2>&1 &
+draw=$!
 "$u/miracast-testsink" --profile tv-1080p --connect 127.0.0.1:7236 > "$tmp/second.txt" \
 	2>&1
+wait $draw
 ok "a second sink while the display has one is refused (its session never starts)" \
 	sh -c "grep -q '^ended_by=source-closed$' $tmp/second.txt &&
 	       grep -q 'no display is free: refused' $tmp/d.txt"
@@ -251,6 +254,6 @@ ok "miracastd logged no critical or warning beyond the misbehaving sinks" \
 	sh -c "! grep -E 'CRITICAL|g_return|assertion' $tmp/d.txt"
 grep -E 'WARNING|warning' "$tmp/d.txt" | sed 's/^/# /'
 # the logs of a failed run stay with the run's output
-[ $failed = 0 ] || cp -r "$tmp" "${MC_OUT:-/tmp}/wfd-logs"
+[ $failed = 0 ] || { rm -rf "${MC_OUT:-/tmp}/wfd-logs"; cp -r "$tmp" "${MC_OUT:-/tmp}/wfd-logs"; }
 rm -rf "$tmp"
 exit $failed
