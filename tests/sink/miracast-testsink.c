@@ -266,8 +266,8 @@ static gboolean on_reply_timeout(gpointer data)
 }
 
 /* A request of the sink, waiting for its reply. */
-static GstRTSPMessage *new_request(Sink *s, Request kind, GstRTSPMethod method, const char *uri,
-				   const char *session, const char *body)
+static void request(Sink *s, Request kind, GstRTSPMethod method, const char *uri,
+		    const char *session, const char *body, const char *transport)
 {
 	Pending *p = g_new0(Pending, 1);
 	GstRTSPMessage *m;
@@ -278,41 +278,16 @@ static GstRTSPMessage *new_request(Sink *s, Request kind, GstRTSPMethod method, 
 	m = mc_rtsp_request_new(method, uri, p->cseq, session, body);
 	if (kind == REQ_M2)
 		gst_rtsp_message_add_header(m, GST_RTSP_HDR_REQUIRE, WFD_REQUIRE);
-	p->timer = g_timeout_add_seconds(REPLY_TIMEOUT_S, on_reply_timeout, p);
-	s->pending = g_list_append(s->pending, p);
-	return m;
-}
-
-static void request(Sink *s, Request kind, GstRTSPMethod method, const char *uri,
-		    const char *session, const char *body, const char *transport)
-{
-	GstRTSPMessage *m = new_request(s, kind, method, uri, session, body);
-
 	if (transport)
 		gst_rtsp_message_add_header(m, GST_RTSP_HDR_TRANSPORT, transport);
+	p->timer = g_timeout_add_seconds(REPLY_TIMEOUT_S, on_reply_timeout, p);
+	s->pending = g_list_append(s->pending, p);
 	send_message(s, m, request_labels[kind]);
 }
 
 static void send_m2(Sink *s)
 {
 	request(s, REQ_M2, GST_RTSP_OPTIONS, "*", NULL, NULL, NULL);
-}
-
-/*
- * The early M2 of SINK_EARLY_M2 profiles, CSeq 0, written on the connection
- * before McRtsp takes it over: GStreamer's RTSP connection numbers the
- * requests it writes itself, from 1 (its CSeq header comes first).
- */
-static gboolean send_early_m2(Sink *s, GSocketConnection *c, GError **error)
-{
-	GstRTSPMessage *m = new_request(s, REQ_M2, GST_RTSP_OPTIONS, "*", NULL, NULL);
-	static const char text[] = "OPTIONS * RTSP/1.0\r\nCSeq: 0\r\nRequire: " WFD_REQUIRE
-				   "\r\n\r\n";
-
-	log_message(s, ">", request_labels[REQ_M2], m);
-	gst_rtsp_message_free(m);
-	return g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(c)), text,
-					 strlen(text), NULL, NULL, error);
 }
 
 static void send_play(Sink *s)
@@ -1095,10 +1070,6 @@ static gboolean start_rtsp(Sink *s, GSocketConnection *connection)
 {
 	g_autoptr(GError) error = NULL;
 
-	if ((s->profile->flags & SINK_EARLY_M2) && !send_early_m2(s, connection, &error)) {
-		g_printerr("miracast-testsink: %s\n", error->message);
-		return FALSE;
-	}
 	s->rtsp = mc_rtsp_new(connection, &rtsp_funcs, s, &error);
 	if (!s->rtsp) {
 		g_printerr("miracast-testsink: %s\n", error->message);
@@ -1107,6 +1078,9 @@ static gboolean start_rtsp(Sink *s, GSocketConnection *connection)
 	note(s, "connected to %s port %u", mc_rtsp_get_peer_address(s->rtsp),
 	     mc_rtsp_get_peer_port(s->rtsp));
 	arm_deadline(s, PLAY_WITHIN_S);
+	/* before the source's M1 arrives, let alone is answered */
+	if (s->profile->flags & SINK_EARLY_M2)
+		send_m2(s);
 	return TRUE;
 }
 
