@@ -145,7 +145,7 @@ static gboolean sps_matches(const Format *f, guint profile, guint constraints, g
 		return FALSE;
 	if (f->profile == MC_WFD_PROFILE_CHP && profile != PROFILE_IDC_CHP)
 		return FALSE;
-	return level <= mc_wfd_level_to_h264(f->level);
+	return level == mc_wfd_level_to_h264(f->level);	/* R56: the M4's, not less */
 }
 
 static void check_sps(SinkMedia *m, const guint8 *sps, gint64 now)
