@@ -197,9 +197,14 @@ static Stream encode(const char *name, const McVideoConfig *c)
 static void check_stream(const Stream *s, const McVideoConfig *c)
 {
 	g_assert_cmpuint(s->aus, ==, FRAMES);
-	/* Constrained Baseline: profile_idc 66, constraint_set0 and set1 */
-	g_assert_cmpint(s->profile_idc, ==, 66);
-	g_assert_cmpint(s->constraints & 0xc0, ==, 0xc0);
+	if (c->profile == MC_H264_CHP) {
+		/* (Constrained) High: profile_idc 100 */
+		g_assert_cmpint(s->profile_idc, ==, 100);
+	} else {
+		/* Constrained Baseline: profile_idc 66, constraint_set0 and set1 */
+		g_assert_cmpint(s->profile_idc, ==, 66);
+		g_assert_cmpint(s->constraints & 0xc0, ==, 0xc0);
+	}
 	/* never a higher level than the one negotiated */
 	g_assert_cmpint(s->level_idc, >, 0);
 	g_assert_cmpint(s->level_idc, <=, (int)c->level);
@@ -224,6 +229,15 @@ static void test_encode(gconstpointer name)
 		g_assert_cmpint(s.level_idc, ==, 31);
 }
 
+/* Constrained High from an encoder that only names "high" (x264enc) */
+static void test_encode_chp(void)
+{
+	McVideoConfig c = { 640, 480, 30, 1, MC_H264_CHP, 31, 2000, 30 };
+	Stream s = encode("x264", &c);
+
+	check_stream(&s, &c);
+}
+
 int main(int argc, char **argv)
 {
 	int ret;
@@ -235,6 +249,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/encoder/validate", test_validate);
 	g_test_add_data_func("/encoder/encode/x264", "x264", test_encode);
 	g_test_add_data_func("/encoder/encode/openh264", "openh264", test_encode);
+	g_test_add_func("/encoder/encode/x264-chp", test_encode_chp);
 	ret = g_test_run();
 	gst_deinit();
 	return ret;

@@ -325,14 +325,36 @@ GstElement *mc_encoder_make(const McEncoderInfo *info, const McVideoConfig *conf
 	return e;
 }
 
+/*
+ * Constrained High is High without B-frames (which every encoder here is
+ * told): encoders that do not name it (x264enc) make "high", whose SPS
+ * lacks only constraint_set4/5 and which a CHP decoder plays.
+ */
 GstCaps *mc_encoder_output_caps(const McVideoConfig *c)
 {
-	return gst_caps_new_simple("video/x-h264",
-				   "stream-format", G_TYPE_STRING, "byte-stream",
-				   "alignment", G_TYPE_STRING, "au",
-				   "profile", G_TYPE_STRING, mc_h264_profile_name(c->profile),
-				   "width", G_TYPE_INT, (int)c->width,
-				   "height", G_TYPE_INT, (int)c->height,
-				   "framerate", GST_TYPE_FRACTION, (int)c->fps_n, (int)c->fps_d,
-				   NULL);
+	GstCaps *caps = gst_caps_new_simple("video/x-h264",
+					    "stream-format", G_TYPE_STRING, "byte-stream",
+					    "alignment", G_TYPE_STRING, "au",
+					    "width", G_TYPE_INT, (int)c->width,
+					    "height", G_TYPE_INT, (int)c->height,
+					    "framerate", GST_TYPE_FRACTION, (int)c->fps_n,
+					    (int)c->fps_d, NULL);
+	GValue list = G_VALUE_INIT, v = G_VALUE_INIT;
+
+	gst_value_list_init(&list, 2);
+	g_value_init(&v, G_TYPE_STRING);
+	g_value_set_string(&v, mc_h264_profile_name(c->profile));
+	gst_value_list_append_value(&list, &v);
+	if (c->profile == MC_H264_CHP) {
+		g_value_set_string(&v, "high");
+		gst_value_list_append_value(&list, &v);
+	}
+	g_value_unset(&v);
+	if (c->profile == MC_H264_CHP)
+		gst_caps_set_value(caps, "profile", &list);
+	else
+		gst_caps_set_simple(caps, "profile", G_TYPE_STRING,
+				    mc_h264_profile_name(c->profile), NULL);
+	g_value_unset(&list);
+	return caps;
 }
