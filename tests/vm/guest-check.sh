@@ -32,7 +32,8 @@ sh "$MC_TOP/tests/vm/guest-e2e.sh" "$ksft" "$(dirname "$ctl")/miracastd" \
 	> "$MC_OUT/e2e-stream.tap" 2>&1
 
 echo "mc-lab: guest-wfd.sh"
-sh "$MC_TOP/tests/vm/guest-wfd.sh" "$ksft" "$(dirname "$ctl")" > "$MC_OUT/e2e-wfd.tap" 2>&1
+timeout -s KILL 600 sh "$MC_TOP/tests/vm/guest-wfd.sh" "$ksft" "$(dirname "$ctl")" \
+	> "$MC_OUT/e2e-wfd.tap" 2>&1
 
 lsmod | grep -q '^miracast ' && rmmod miracast
 status vm-unload-module $?

@@ -53,8 +53,9 @@ wait_for 30 grep -q 'waiting for Wi-Fi Display sinks' "$tmp/d.txt"
 sink() {
 	name=$1 profile=$2
 	shift 2
-	"$u/miracast-testsink" --profile "$profile" --connect 127.0.0.1:7236 \
-		--log "$tmp/$name.rtsp" "$@" > "$tmp/$name.txt" 2> "$tmp/$name.err" &
+	timeout -s KILL 120 "$u/miracast-testsink" --profile "$profile" \
+		--connect 127.0.0.1:7236 --log "$tmp/$name.rtsp" "$@" > "$tmp/$name.txt" \
+		2> "$tmp/$name.err" &
 	sink_pid=$!
 }
 show() { sed 's/^/# /' "$tmp/$1.txt"; }
@@ -128,7 +129,9 @@ ok "tv-edid: the display is disconnected after the sink's teardown" \
 
 # 3. Quirky but valid sinks: each plays, decodes, tears down itself.
 quirk() { # quirk PROFILE MODE AUDIO
-	sink "$1" "$1" --duration 4
+	sink "$1" "$1" --duration 8
+	wait_for 30 playing
+	"$bin/e2e-draw" 30 150 500 > "$tmp/$1.draw" 2>&1
 	wait $sink_pid
 	rc=$?
 	show "$1"
@@ -153,8 +156,8 @@ ok "wfd_idr_request (M13): an IDR frame $ms ms after the reply" \
 wait_for 10 idle
 
 # 5. miracastctl connect: miracastd reaches a sink that waits for it.
-"$u/miracast-testsink" --profile dongle-720p-lpcm --listen 127.0.0.1:7250 --pattern \
-	> "$tmp/listen.txt" 2> "$tmp/listen.err" &
+timeout -s KILL 120 "$u/miracast-testsink" --profile dongle-720p-lpcm \
+	--listen 127.0.0.1:7250 --pattern > "$tmp/listen.txt" 2> "$tmp/listen.err" &
 lp=$!
 wait_for 10 grep -q '^listening=' "$tmp/listen.txt"
 "$ctl" connect 127.0.0.1:7250 > "$tmp/connect.txt" 2>&1
@@ -184,8 +187,8 @@ sink first dongle-720p-lpcm --duration 8 --pattern
 wait_for 30 playing
 "$bin/e2e-draw" 40 150 1000 > "$tmp/first.draw" 2>&1 &
 draw=$!
-"$u/miracast-testsink" --profile tv-1080p --connect 127.0.0.1:7236 > "$tmp/second.txt" \
-	2>&1
+timeout -s KILL 60 "$u/miracast-testsink" --profile tv-1080p --connect 127.0.0.1:7236 \
+	> "$tmp/second.txt" 2>&1
 wait $draw
 ok "a second sink while the display has one is refused (its session never starts)" \
 	sh -c "grep -q '^ended_by=source-closed$' $tmp/second.txt &&
