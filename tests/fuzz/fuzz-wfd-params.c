@@ -21,13 +21,7 @@
 
 #include "mc-wfd.h"
 
-#define CHECK(cond)								\
-	do {									\
-		if (!(cond)) {							\
-			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			abort();						\
-		}								\
-	} while (0)
+#include "fuzz-check.h"
 
 static void check_round_trip(const McWfdParams *p)
 {

@@ -39,14 +39,9 @@
 #include "mc-rtsp.h"
 #include "mc-wfd-source.h"
 #include "rtsp-wire.h"
+#include "wfd-bodies.h"
 
-#define CHECK(cond)								\
-	do {									\
-		if (!(cond)) {							\
-			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			abort();						\
-		}								\
-	} while (0)
+#include "fuzz-check.h"
 
 #define T0		(1000 * G_USEC_PER_SEC)
 #define STEP		(10 * 1000)	/* the clock per message, µs */
@@ -57,15 +52,7 @@
 
 static const char *const m3_bodies[] = {
 	/* the reference's 1080p TV */
-	"wfd_video_formats: 00 00 02 10 0001FFFF 1FFFFFFF 00000FFF 00 0000 0000 10 none none\r\n"
-	"wfd_audio_codecs: LPCM 00000002 00, AAC 00000001 00\r\n"
-	"wfd_client_rtp_ports: RTP/AVP/UDP;unicast 19000 0 mode=play\r\n"
-	"wfd_content_protection: none\r\n"
-	"wfd_display_edid: none\r\n"
-	"wfd_coupled_sink: none\r\n"
-	"wfd_uibc_capability: none\r\n"
-	"wfd_standby_resume_capability: none\r\n"
-	"wfd_connector_type: 05\r\n",
+	WFD_M3_REPLY_1080P_TV,
 	/* a 720p dongle that takes standby */
 	"wfd_video_formats: 00 00 01 01 00000061 00000000 00000000 00 0000 0000 00 none none\r\n"
 	"wfd_audio_codecs: LPCM 00000002 00\r\n"

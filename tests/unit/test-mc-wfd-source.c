@@ -17,6 +17,7 @@
 #include "mc-rtsp.h"
 #include "mc-wfd-source.h"
 #include "rtsp-wire.h"
+#include "wfd-bodies.h"
 
 #define S		G_USEC_PER_SEC
 #define MS		1000
@@ -650,16 +651,7 @@ static void test_happy_path(Fix *f, gconstpointer unused G_GNUC_UNUSED)
 		"Content-Type: text/parameters\r\n"
 		"Content-Length: 365\r\n"
 		"\r\n"
-		"wfd_video_formats: 00 00 02 10 0001FFFF 1FFFFFFF 00000FFF 00 0000 0000 10"
-		" none none\r\n"
-		"wfd_audio_codecs: LPCM 00000002 00, AAC 00000001 00\r\n"
-		"wfd_client_rtp_ports: RTP/AVP/UDP;unicast 19000 0 mode=play\r\n"
-		"wfd_content_protection: none\r\n"
-		"wfd_display_edid: none\r\n"
-		"wfd_coupled_sink: none\r\n"
-		"wfd_uibc_capability: none\r\n"
-		"wfd_standby_resume_capability: none\r\n"
-		"wfd_connector_type: 05\r\n";
+		WFD_M3_REPLY_1080P_TV;
 	static const char m4_reply[] = "RTSP/1.0 200 OK\r\nCSeq: 3\r\n\r\n";
 	static const char m5_reply[] = "RTSP/1.0 200 OK\r\nCSeq: 4\r\n\r\n";
 	static const char m6[] =

@@ -11,6 +11,7 @@
 #include <drm_mode.h>
 
 #include "mc-wfd.h"
+#include "wfd-bodies.h"
 
 /* ---- Tables ------------------------------------------------------------ */
 
@@ -533,16 +534,7 @@ static void test_replace(void)
 /* ---- Bodies -------------------------------------------------------------- */
 
 /* Section 3.3's M3 reply: a typical 1080p TV. */
-static const char m3_reply[] =
-	"wfd_video_formats: 00 00 02 10 0001FFFF 1FFFFFFF 00000FFF 00 0000 0000 10 none none\r\n"
-	"wfd_audio_codecs: LPCM 00000002 00, AAC 00000001 00\r\n"
-	"wfd_client_rtp_ports: RTP/AVP/UDP;unicast 19000 0 mode=play\r\n"
-	"wfd_content_protection: none\r\n"
-	"wfd_display_edid: none\r\n"
-	"wfd_coupled_sink: none\r\n"
-	"wfd_uibc_capability: none\r\n"
-	"wfd_standby_resume_capability: none\r\n"
-	"wfd_connector_type: 05\r\n";
+static const char m3_reply[] = WFD_M3_REPLY_1080P_TV;
 
 static const char m4[] =
 	"wfd_video_formats: 00 00 01 08 00000080 00000000 00000000 00 0000 0000 00 none none\r\n"

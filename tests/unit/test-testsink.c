@@ -494,14 +494,10 @@ static void start(Scenario *sc)
 	sc->dir = g_dir_make_tmp("testsink-XXXXXX", &error);
 	g_assert_no_error(error);
 	sc->cea = sc->cea ? sc->cea : 1u << 0 | 1u << 5;
-	sc->udp = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
-			       G_SOCKET_PROTOCOL_UDP, &error);
+	sc->udp = mc_rtsp_rtp_socket("127.0.0.1", NULL, &error);
 	g_assert_no_error(error);
-	g_assert_true(g_socket_bind(sc->udp, any, TRUE, &error));
-	sc->relay = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
-				 G_SOCKET_PROTOCOL_UDP, &error);
+	sc->relay = mc_rtsp_rtp_socket("127.0.0.1", NULL, &error);
 	g_assert_no_error(error);
-	g_assert_true(g_socket_bind(sc->relay, any, TRUE, &error));
 	g_socket_set_blocking(sc->relay, FALSE);
 	{
 		GSource *watch = g_socket_create_source(sc->relay, G_IO_IN, NULL);

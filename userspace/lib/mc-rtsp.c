@@ -301,6 +301,32 @@ guint16 mc_rtsp_get_peer_port(McRtsp *rtsp)
 	return rtsp->peer_port;
 }
 
+GSocket *mc_rtsp_rtp_socket(const char *local_address, guint16 *port, GError **error)
+{
+	g_autoptr(GInetAddress) addr = g_inet_address_new_from_string(local_address);
+	g_autoptr(GSocketAddress) sa = NULL;
+	g_autoptr(GSocket) s = NULL;
+
+	if (!addr) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "bad address %s",
+			    local_address);
+		return NULL;
+	}
+	s = g_socket_new(g_inet_address_get_family(addr), G_SOCKET_TYPE_DATAGRAM,
+			 G_SOCKET_PROTOCOL_UDP, error);
+	sa = g_inet_socket_address_new(addr, 0);
+	if (!s || !g_socket_bind(s, sa, FALSE, error))
+		return NULL;
+	if (port) {
+		g_autoptr(GSocketAddress) bound = g_socket_get_local_address(s, error);
+
+		if (!bound)
+			return NULL;
+		*port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+	}
+	return g_steal_pointer(&s);
+}
+
 static void set_common(GstRTSPMessage *m, guint cseq, const char *session, const char *body)
 {
 	char num[16];

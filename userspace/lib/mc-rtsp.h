@@ -58,6 +58,14 @@ const char *mc_rtsp_get_peer_address(McRtsp *rtsp);
 guint16 mc_rtsp_get_peer_port(McRtsp *rtsp);
 
 /*
+ * A UDP socket for RTP, bound to local_address (such as the connection's,
+ * "192.168.49.1") and a port the system picks, stored in *port unless port
+ * is NULL (the SETUP reply's server_port). NULL with error set if the
+ * address does not parse or the socket cannot be made or bound.
+ */
+GSocket *mc_rtsp_rtp_socket(const char *local_address, guint16 *port, GError **error);
+
+/*
  * A request with CSeq, the Session header when session is not NULL, and a
  * text/parameters body when body is neither NULL nor empty (its
  * Content-Length is written on sending).

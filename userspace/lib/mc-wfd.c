@@ -639,98 +639,129 @@ static gboolean literal(Scan *sc, const char *text)
 
 /* ---- Parsing each parameter --------------------------------------------- */
 
-static gboolean parse_h264_codec(Scan *sc, McWfdH264Codec *c)
+/*
+ * wfd_video_formats and wfd_3d_video_formats differ only in their codec
+ * entries: where their structs keep the fields of the grammar they share.
+ */
+typedef struct {
+	gsize none, native, preferred_display_mode, n_codecs, codecs;	/* offsets */
+	gsize codec_size;
+} FormatsLayout;
+
+#define FORMATS_LAYOUT(type) {							\
+	G_STRUCT_OFFSET(type, none), G_STRUCT_OFFSET(type, native),		\
+	G_STRUCT_OFFSET(type, preferred_display_mode),				\
+	G_STRUCT_OFFSET(type, n_codecs), G_STRUCT_OFFSET(type, codecs),		\
+	sizeof(((type *)NULL)->codecs[0]),					\
+}
+
+static const FormatsLayout video_formats_layout = FORMATS_LAYOUT(McWfdVideoFormats);
+static const FormatsLayout video_formats_3d_layout = FORMATS_LAYOUT(McWfd3dVideoFormats);
+
+/* The fields a codec entry of either parameter ends with, after its masks. */
+typedef struct {
+	guint8 *latency;
+	guint16 *min_slice_size, *slice_enc_params;
+	guint8 *frame_rate_control;
+	gint *max_hres, *max_vres;
+} CodecTail;
+
+#define CODEC_TAIL(c) {								\
+	&(c)->latency, &(c)->min_slice_size, &(c)->slice_enc_params,		\
+	&(c)->frame_rate_control, &(c)->max_hres, &(c)->max_vres,		\
+}
+
+/* <profile> <level>, the start of a codec entry of either parameter. */
+static gboolean parse_profile_level(Scan *sc, guint8 *profile, guint8 *level)
 {
-	if (!hex8(sc, "profile", &c->profile))
+	if (!hex8(sc, "profile", profile))
 		return FALSE;
-	if (!c->profile || (c->profile & ~(MC_WFD_PROFILE_CBP | MC_WFD_PROFILE_CHP)))
+	if (!*profile || (*profile & ~(MC_WFD_PROFILE_CBP | MC_WFD_PROFILE_CHP)))
 		return fail(sc, MC_WFD_ERROR_RANGE,
-			    "profile %02X is not a bitmap of 01 (CBP) and 02 (CHP)", c->profile);
-	if (!space(sc, "level") || !hex8(sc, "level", &c->level))
+			    "profile %02X is not a bitmap of 01 (CBP) and 02 (CHP)", *profile);
+	if (!space(sc, "level") || !hex8(sc, "level", level))
 		return FALSE;
-	if (!c->level || (c->level & ~0x1f))
+	if (!*level || (*level & ~0x1f))
 		return fail(sc, MC_WFD_ERROR_RANGE,
-			    "level %02X is not a bitmap of 01 (3.1) to 10 (4.2)", c->level);
-	return space(sc, "CEA mask") && hex32(sc, "CEA mask", &c->cea) &&
+			    "level %02X is not a bitmap of 01 (3.1) to 10 (4.2)", *level);
+	return TRUE;
+}
+
+static gboolean parse_codec_tail(Scan *sc, const CodecTail *t)
+{
+	return space(sc, "latency") && hex8(sc, "latency", t->latency) &&
+	       space(sc, "minimum slice size") &&
+	       hex16(sc, "minimum slice size", t->min_slice_size) &&
+	       space(sc, "slice encoding parameters") &&
+	       hex16(sc, "slice encoding parameters", t->slice_enc_params) &&
+	       space(sc, "frame rate control") &&
+	       hex8(sc, "frame rate control", t->frame_rate_control) &&
+	       space(sc, "max hres") && hex16_or_none(sc, "max hres", t->max_hres) &&
+	       space(sc, "max vres") && hex16_or_none(sc, "max vres", t->max_vres);
+}
+
+/* A McWfdH264Codec. */
+static gboolean parse_h264_codec(Scan *sc, gpointer entry)
+{
+	McWfdH264Codec *c = entry;
+	const CodecTail tail = CODEC_TAIL(c);
+
+	return parse_profile_level(sc, &c->profile, &c->level) &&
+	       space(sc, "CEA mask") && hex32(sc, "CEA mask", &c->cea) &&
 	       space(sc, "VESA mask") && hex32(sc, "VESA mask", &c->vesa) &&
 	       space(sc, "HH mask") && hex32(sc, "HH mask", &c->hh) &&
-	       space(sc, "latency") && hex8(sc, "latency", &c->latency) &&
-	       space(sc, "minimum slice size") &&
-	       hex16(sc, "minimum slice size", &c->min_slice_size) &&
-	       space(sc, "slice encoding parameters") &&
-	       hex16(sc, "slice encoding parameters", &c->slice_enc_params) &&
-	       space(sc, "frame rate control") &&
-	       hex8(sc, "frame rate control", &c->frame_rate_control) &&
-	       space(sc, "max hres") && hex16_or_none(sc, "max hres", &c->max_hres) &&
-	       space(sc, "max vres") && hex16_or_none(sc, "max vres", &c->max_vres);
+	       parse_codec_tail(sc, &tail);
+}
+
+/* A McWfd3dCodec. */
+static gboolean parse_3d_codec(Scan *sc, gpointer entry)
+{
+	McWfd3dCodec *c = entry;
+	const CodecTail tail = CODEC_TAIL(c);
+
+	return parse_profile_level(sc, &c->profile, &c->level) &&
+	       space(sc, "3D capability") && hex(sc, "3D capability", 16, &c->capability) &&
+	       parse_codec_tail(sc, &tail);
+}
+
+/*
+ * "none" or <native> <preferred display mode> <entry>[, <entry>]* into v,
+ * laid out as l says; parse_codec reads one entry.
+ */
+static gboolean parse_formats(Scan *sc, gpointer v, const FormatsLayout *l,
+			      gboolean (*parse_codec)(Scan *sc, gpointer entry))
+{
+	guint *n = G_STRUCT_MEMBER_P(v, l->n_codecs);
+	guint8 *codecs = G_STRUCT_MEMBER_P(v, l->codecs);
+
+	if (whole_none(sc)) {
+		G_STRUCT_MEMBER(gboolean, v, l->none) = TRUE;
+		return TRUE;
+	}
+	if (!hex8(sc, "native", G_STRUCT_MEMBER_P(v, l->native)) ||
+	    !space(sc, "preferred display mode") ||
+	    !hex8(sc, "preferred display mode", G_STRUCT_MEMBER_P(v, l->preferred_display_mode)))
+		return FALSE;
+	do {
+		if (*n == MC_WFD_MAX_CODECS)
+			return fail(sc, MC_WFD_ERROR_RANGE, "more than %u codec entries",
+				    MC_WFD_MAX_CODECS);
+		if (!(*n ? TRUE : space(sc, "profile")) ||
+		    !parse_codec(sc, codecs + *n * l->codec_size))
+			return FALSE;
+		(*n)++;
+	} while (comma(sc));
+	return end(sc);
 }
 
 static gboolean parse_video_formats(Scan *sc, McWfdVideoFormats *v)
 {
-	if (whole_none(sc)) {
-		v->none = TRUE;
-		return TRUE;
-	}
-	if (!hex8(sc, "native", &v->native) ||
-	    !space(sc, "preferred display mode") ||
-	    !hex8(sc, "preferred display mode", &v->preferred_display_mode))
-		return FALSE;
-	do {
-		if (v->n_codecs == MC_WFD_MAX_CODECS)
-			return fail(sc, MC_WFD_ERROR_RANGE, "more than %u codec entries",
-				    MC_WFD_MAX_CODECS);
-		if (!(v->n_codecs ? TRUE : space(sc, "profile")) ||
-		    !parse_h264_codec(sc, &v->codecs[v->n_codecs]))
-			return FALSE;
-		v->n_codecs++;
-	} while (comma(sc));
-	return end(sc);
-}
-
-static gboolean parse_3d_codec(Scan *sc, McWfd3dCodec *c)
-{
-	if (!hex8(sc, "profile", &c->profile))
-		return FALSE;
-	if (!c->profile || (c->profile & ~(MC_WFD_PROFILE_CBP | MC_WFD_PROFILE_CHP)))
-		return fail(sc, MC_WFD_ERROR_RANGE,
-			    "profile %02X is not a bitmap of 01 (CBP) and 02 (CHP)", c->profile);
-	if (!space(sc, "level") || !hex8(sc, "level", &c->level))
-		return FALSE;
-	if (!c->level || (c->level & ~0x1f))
-		return fail(sc, MC_WFD_ERROR_RANGE,
-			    "level %02X is not a bitmap of 01 (3.1) to 10 (4.2)", c->level);
-	return space(sc, "3D capability") && hex(sc, "3D capability", 16, &c->capability) &&
-	       space(sc, "latency") && hex8(sc, "latency", &c->latency) &&
-	       space(sc, "minimum slice size") &&
-	       hex16(sc, "minimum slice size", &c->min_slice_size) &&
-	       space(sc, "slice encoding parameters") &&
-	       hex16(sc, "slice encoding parameters", &c->slice_enc_params) &&
-	       space(sc, "frame rate control") &&
-	       hex8(sc, "frame rate control", &c->frame_rate_control) &&
-	       space(sc, "max hres") && hex16_or_none(sc, "max hres", &c->max_hres) &&
-	       space(sc, "max vres") && hex16_or_none(sc, "max vres", &c->max_vres);
+	return parse_formats(sc, v, &video_formats_layout, parse_h264_codec);
 }
 
 static gboolean parse_3d_video_formats(Scan *sc, McWfd3dVideoFormats *v)
 {
-	if (whole_none(sc)) {
-		v->none = TRUE;
-		return TRUE;
-	}
-	if (!hex8(sc, "native", &v->native) ||
-	    !space(sc, "preferred display mode") ||
-	    !hex8(sc, "preferred display mode", &v->preferred_display_mode))
-		return FALSE;
-	do {
-		if (v->n_codecs == MC_WFD_MAX_CODECS)
-			return fail(sc, MC_WFD_ERROR_RANGE, "more than %u codec entries",
-				    MC_WFD_MAX_CODECS);
-		if (!(v->n_codecs ? TRUE : space(sc, "profile")) ||
-		    !parse_3d_codec(sc, &v->codecs[v->n_codecs]))
-			return FALSE;
-		v->n_codecs++;
-	} while (comma(sc));
-	return end(sc);
+	return parse_formats(sc, v, &video_formats_3d_layout, parse_3d_codec);
 }
 
 static gboolean parse_audio_codecs(Scan *sc, McWfdAudioCodecs *a)
@@ -1401,50 +1432,67 @@ static void append_hex16_or_none(GString *s, gint v)
 		g_string_append_printf(s, " %04X", (guint)v);
 }
 
-static void append_h264_codec(GString *s, const McWfdH264Codec *c)
+/* The fields a codec entry ends with, after its masks (see CodecTail). */
+static void append_codec_tail(GString *s, guint8 latency, guint16 min_slice_size,
+			      guint16 slice_enc_params, guint8 frame_rate_control, gint max_hres,
+			      gint max_vres)
 {
-	g_string_append_printf(s, "%02X %02X %08X %08X %08X %02X %04X %04X %02X", c->profile,
-			       c->level, c->cea, c->vesa, c->hh, c->latency, c->min_slice_size,
-			       c->slice_enc_params, c->frame_rate_control);
-	append_hex16_or_none(s, c->max_hres);
-	append_hex16_or_none(s, c->max_vres);
+	g_string_append_printf(s, " %02X %04X %04X %02X", latency, min_slice_size,
+			       slice_enc_params, frame_rate_control);
+	append_hex16_or_none(s, max_hres);
+	append_hex16_or_none(s, max_vres);
 }
 
-static void append_3d_codec(GString *s, const McWfd3dCodec *c)
+/* A McWfdH264Codec. */
+static void append_h264_codec(GString *s, gconstpointer entry)
 {
-	g_string_append_printf(s, "%02X %02X %016" G_GINT64_MODIFIER "X %02X %04X %04X %02X",
-			       c->profile, c->level, c->capability, c->latency,
-			       c->min_slice_size, c->slice_enc_params, c->frame_rate_control);
-	append_hex16_or_none(s, c->max_hres);
-	append_hex16_or_none(s, c->max_vres);
+	const McWfdH264Codec *c = entry;
+
+	g_string_append_printf(s, "%02X %02X %08X %08X %08X", c->profile, c->level, c->cea,
+			       c->vesa, c->hh);
+	append_codec_tail(s, c->latency, c->min_slice_size, c->slice_enc_params,
+			  c->frame_rate_control, c->max_hres, c->max_vres);
+}
+
+/* A McWfd3dCodec. */
+static void append_3d_codec(GString *s, gconstpointer entry)
+{
+	const McWfd3dCodec *c = entry;
+
+	g_string_append_printf(s, "%02X %02X %016" G_GINT64_MODIFIER "X", c->profile, c->level,
+			       c->capability);
+	append_codec_tail(s, c->latency, c->min_slice_size, c->slice_enc_params,
+			  c->frame_rate_control, c->max_hres, c->max_vres);
+}
+
+/* The writer of parse_formats(): v laid out as l says. */
+static void format_formats(GString *s, gconstpointer v, const FormatsLayout *l,
+			   void (*append_codec)(GString *s, gconstpointer entry))
+{
+	guint n = G_STRUCT_MEMBER(guint, v, l->n_codecs);
+	const guint8 *codecs = G_STRUCT_MEMBER_P(v, l->codecs);
+
+	if (G_STRUCT_MEMBER(gboolean, v, l->none) || !n) {
+		g_string_append(s, "none");
+		return;
+	}
+	g_string_append_printf(s, "%02X %02X ", G_STRUCT_MEMBER(guint8, v, l->native),
+			       G_STRUCT_MEMBER(guint8, v, l->preferred_display_mode));
+	for (guint i = 0; i < MIN(n, MC_WFD_MAX_CODECS); i++) {
+		if (i)
+			g_string_append(s, ", ");
+		append_codec(s, codecs + i * l->codec_size);
+	}
 }
 
 static void format_video_formats(GString *s, const McWfdVideoFormats *v)
 {
-	if (v->none || !v->n_codecs) {
-		g_string_append(s, "none");
-		return;
-	}
-	g_string_append_printf(s, "%02X %02X ", v->native, v->preferred_display_mode);
-	for (guint i = 0; i < MIN(v->n_codecs, MC_WFD_MAX_CODECS); i++) {
-		if (i)
-			g_string_append(s, ", ");
-		append_h264_codec(s, &v->codecs[i]);
-	}
+	format_formats(s, v, &video_formats_layout, append_h264_codec);
 }
 
 static void format_3d_video_formats(GString *s, const McWfd3dVideoFormats *v)
 {
-	if (v->none || !v->n_codecs) {
-		g_string_append(s, "none");
-		return;
-	}
-	g_string_append_printf(s, "%02X %02X ", v->native, v->preferred_display_mode);
-	for (guint i = 0; i < MIN(v->n_codecs, MC_WFD_MAX_CODECS); i++) {
-		if (i)
-			g_string_append(s, ", ");
-		append_3d_codec(s, &v->codecs[i]);
-	}
+	format_formats(s, v, &video_formats_3d_layout, append_3d_codec);
 }
 
 static void format_audio_codecs(GString *s, const McWfdAudioCodecs *a)

@@ -264,25 +264,6 @@ static void on_rtsp_closed(McRtsp *rtsp G_GNUC_UNUSED, const GError *error, gpoi
 	schedule(dp);
 }
 
-/* A UDP socket on the address the sink reaches, for RTP. */
-static GSocket *rtp_socket(const char *local, GError **error)
-{
-	g_autoptr(GInetAddress) addr = g_inet_address_new_from_string(local);
-	g_autoptr(GSocketAddress) sa = NULL;
-	g_autoptr(GSocket) s = NULL;
-
-	if (!addr) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "bad address %s", local);
-		return NULL;
-	}
-	s = g_socket_new(g_inet_address_get_family(addr), G_SOCKET_TYPE_DATAGRAM,
-			 G_SOCKET_PROTOCOL_UDP, error);
-	sa = g_inet_socket_address_new(addr, 0);
-	if (!s || !g_socket_bind(s, sa, FALSE, error))
-		return NULL;
-	return g_steal_pointer(&s);
-}
-
 gboolean session_begin(Display *dp, GSocketConnection *conn, GError **error)
 {
 	static const McRtspFuncs rtsp_funcs = {
@@ -293,20 +274,18 @@ gboolean session_begin(Display *dp, GSocketConnection *conn, GError **error)
 		.caps = dp->d->caps,
 		.session_timeout = dp->d->session_timeout,
 	};
-	g_autoptr(GSocketAddress) udp_addr = NULL;
 
 	dp->rtsp = mc_rtsp_new(conn, &rtsp_funcs, dp, error);
 	if (!dp->rtsp)
 		return FALSE;
-	dp->udp = rtp_socket(mc_rtsp_get_local_address(dp->rtsp), error);
-	udp_addr = dp->udp ? g_socket_get_local_address(dp->udp, error) : NULL;
-	if (!udp_addr) {
-		g_clear_object(&dp->udp);
+	/* on the address the sink reaches */
+	dp->udp = mc_rtsp_rtp_socket(mc_rtsp_get_local_address(dp->rtsp), &dp->server_port,
+				     error);
+	if (!dp->udp) {
 		g_clear_pointer(&dp->rtsp, mc_rtsp_free);
 		return FALSE;
 	}
 	config.local_address = mc_rtsp_get_local_address(dp->rtsp);
-	dp->server_port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(udp_addr));
 	config.server_port = dp->server_port;
 	g_free(dp->host);
 	dp->host = g_strdup(mc_rtsp_get_peer_address(dp->rtsp));
