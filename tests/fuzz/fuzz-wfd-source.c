@@ -403,7 +403,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the prefix's messages come first */
 	prefixed = prefix_messages[(data[0] & 7) % 6];
 
-	CHECK(rtsp_wire_open(&r.wire));
+	/* ports run short now and then after 100 000s of connections: wait for one */
+	for (int tries = 0; !rtsp_wire_open(&r.wire); tries++) {
+		CHECK(tries < 2000);
+		g_usleep(1000);
+	}
 	/* GStreamer allocates what Content-Length says before reading it */
 	gst_rtsp_connection_set_content_length_limit(r.wire.conn, MC_RTSP_MAX_MESSAGE);
 	CHECK(rtsp_wire_write(&r.wire, bytes->str, bytes->len));
