@@ -37,6 +37,7 @@ struct _McStream {
 	GstElement *pipeline;
 	GstElement *pay;	/* the RTP payloader */
 	gint rtp_packets;	/* that reached the udpsink (atomic) */
+	gint rtp_seqnum;	/* the last one's sequence number (atomic) */
 	GstElement *src;
 	GstElement *encoder;
 	const McEncoderInfo *encoder_info;
@@ -170,7 +171,15 @@ static GstPadProbeReturn on_sending(GstPad *pad G_GNUC_UNUSED, GstPadProbeInfo *
 	InFlight *f;
 	GList *l;
 
-	g_atomic_int_inc(&s->rtp_packets);
+	{
+		GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER(info);
+		guint8 h[4];
+
+		/* the RTP header's sequence number, for the next stream to go on from */
+		if (gst_buffer_extract(b, 0, h, sizeof(h)) == sizeof(h))
+			g_atomic_int_set(&s->rtp_seqnum, h[2] << 8 | h[3]);
+		g_atomic_int_inc(&s->rtp_packets);
+	}
 	if (!GST_CLOCK_TIME_IS_VALID(pts))
 		return GST_PAD_PROBE_OK;
 	g_mutex_lock(&s->lock);
@@ -397,13 +406,11 @@ static gboolean build(McStream *s, const McStreamConfig *c, GError **error)
 	gst_bin_add(GST_BIN(s->pipeline), pay);
 	s->pay = pay;
 	if (c->rtp_from && c->rtp_from->valid) {
-		/* on from the last stream: numbers and the 90 kHz clock go on */
-		gint64 gap = g_get_monotonic_time() - c->rtp_from->at_us;
-
+		/* on from the last stream: its numbers, its running time, its RTP time */
 		g_object_set(pay, "seqnum-offset", (gint)c->rtp_from->seqnum,
-			     "timestamp-offset",
-			     (guint)(c->rtp_from->timestamp + (guint32)(MAX(gap, 0) * 9 / 100) + 1),
-			     NULL);
+			     "timestamp-offset", c->rtp_from->timestamp_offset, NULL);
+		gst_element_set_start_time(s->pipeline, GST_CLOCK_TIME_NONE);
+		gst_element_set_base_time(s->pipeline, c->rtp_from->base_time);
 	}
 	if (!(sink = add(s, "udpsink", error)))
 		return FALSE;
@@ -553,13 +560,13 @@ void mc_stream_end(McStream *s, McRtpPosition *end)
 		g_warning("the stream's last frames did not leave within %u s",
 			  (guint)(DRAIN_TIMEOUT / GST_SECOND));
 	if (end && s->pay && g_atomic_int_get(&s->rtp_packets)) {
-		guint seqnum = 0, timestamp = 0;
+		guint offset = 0;
 
-		g_object_get(s->pay, "seqnum", &seqnum, "timestamp", &timestamp, NULL);
+		g_object_get(s->pay, "timestamp-offset", &offset, NULL);
 		end->valid = TRUE;
-		end->seqnum = (guint16)(seqnum + 1);
-		end->timestamp = timestamp;
-		end->at_us = g_get_monotonic_time();
+		end->seqnum = (guint16)(g_atomic_int_get(&s->rtp_seqnum) + 1);
+		end->timestamp_offset = offset;
+		end->base_time = gst_element_get_base_time(s->pipeline);
 	}
 	if (s->pipeline) {
 		gst_element_set_state(s->pipeline, GST_STATE_NULL);

@@ -30,13 +30,15 @@ typedef enum {
 /*
  * Where a stream's RTP got to when it ended, for the next stream to the
  * same sink to go on from: sinks take a sequence number that jumps back to
- * 0 for old packets.
+ * 0 for old packets, and PTS, PCR and RTP time that jump back for a new
+ * stream's. The next pipeline keeps the last one's base time, so its
+ * running time, and all those clocks, go on.
  */
 typedef struct {
 	gboolean valid;		/* FALSE: it sent nothing */
 	guint16 seqnum;		/* the next packet's */
-	guint32 timestamp;	/* the last packet's (90 kHz) */
-	gint64 at_us;		/* g_get_monotonic_time() then */
+	guint32 timestamp_offset;	/* its payloader's */
+	GstClockTime base_time;	/* its pipeline's: the next one's running time goes on */
 } McRtpPosition;
 
 typedef struct {
