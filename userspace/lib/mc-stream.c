@@ -36,7 +36,7 @@ struct _McStream {
 	gboolean sent_known;
 	GstElement *pipeline;
 	GstElement *pay;	/* the RTP payloader */
-	gint rtp_packets;	/* that reached the udpsink (atomic) */
+	gint rtp_packets;	/* 1 once a packet reached the udpsink (atomic) */
 	gint rtp_seqnum;	/* the last one's sequence number (atomic) */
 	GstElement *src;
 	GstElement *encoder;
@@ -162,6 +162,28 @@ static GstPadProbeReturn on_encoded(GstPad *pad G_GNUC_UNUSED, GstPadProbeInfo *
  * this one's are out (SENT). The muxer shifts the encoder's times by a
  * constant, learnt from the first packet.
  */
+/* Each RTP packet's sequence number, for the next stream to go on from. */
+static GstPadProbeReturn on_rtp(GstPad *pad G_GNUC_UNUSED, GstPadProbeInfo *info, gpointer data)
+{
+	McStream *s = data;
+	GstBuffer *b = NULL;
+	guint8 h[4];
+
+	if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+		GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
+
+		if (gst_buffer_list_length(list))
+			b = gst_buffer_list_get(list, gst_buffer_list_length(list) - 1);
+	} else {
+		b = GST_PAD_PROBE_INFO_BUFFER(info);
+	}
+	if (b && gst_buffer_extract(b, 0, h, sizeof(h)) == sizeof(h)) {
+		g_atomic_int_set(&s->rtp_seqnum, h[2] << 8 | h[3]);
+		g_atomic_int_set(&s->rtp_packets, 1);
+	}
+	return GST_PAD_PROBE_OK;
+}
+
 static GstPadProbeReturn on_sending(GstPad *pad G_GNUC_UNUSED, GstPadProbeInfo *info,
 				    gpointer data)
 {
@@ -171,15 +193,6 @@ static GstPadProbeReturn on_sending(GstPad *pad G_GNUC_UNUSED, GstPadProbeInfo *
 	InFlight *f;
 	GList *l;
 
-	{
-		GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER(info);
-		guint8 h[4];
-
-		/* the RTP header's sequence number, for the next stream to go on from */
-		if (gst_buffer_extract(b, 0, h, sizeof(h)) == sizeof(h))
-			g_atomic_int_set(&s->rtp_seqnum, h[2] << 8 | h[3]);
-		g_atomic_int_inc(&s->rtp_packets);
-	}
 	if (!GST_CLOCK_TIME_IS_VALID(pts))
 		return GST_PAD_PROBE_OK;
 	g_mutex_lock(&s->lock);
@@ -443,6 +456,8 @@ static gboolean build(McStream *s, const McStreamConfig *c, GError **error)
 	if (s->encoder_info->pace)
 		add_probe(s->encoder, "sink", on_encoding, s);
 	add_probe(sink, "sink", on_sending, s);
+	add_probe_type(sink, "sink", GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+		       on_rtp, s);
 	if (!gst_element_link_many(s->src, convert, scale, raw, funnel, s->encoder, h264, parse,
 				   NULL) ||
 	    !gst_element_link(s->repeat_src, funnel) ||
@@ -559,6 +574,9 @@ void mc_stream_end(McStream *s, McRtpPosition *end)
 	    !(s->audio ? drain_with_sound(s) : drain(s)))
 		g_warning("the stream's last frames did not leave within %u s",
 			  (guint)(DRAIN_TIMEOUT / GST_SECOND));
+	if (s->pipeline)
+		gst_element_set_state(s->pipeline, GST_STATE_NULL);
+	/* stopped: the sound, which flows until then, sent its last packet too */
 	if (end && s->pay && g_atomic_int_get(&s->rtp_packets)) {
 		guint offset = 0;
 
@@ -568,10 +586,8 @@ void mc_stream_end(McStream *s, McRtpPosition *end)
 		end->timestamp_offset = offset;
 		end->base_time = gst_element_get_base_time(s->pipeline);
 	}
-	if (s->pipeline) {
-		gst_element_set_state(s->pipeline, GST_STATE_NULL);
+	if (s->pipeline)
 		gst_object_unref(s->pipeline);
-	}
 	gst_clear_buffer(&s->last);
 	g_queue_clear_full(&s->pushed, g_free);
 	g_queue_clear_full(&s->encoding, g_free);
