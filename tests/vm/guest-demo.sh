@@ -24,6 +24,8 @@ until_ok() {
 
 : > "$log"
 ip link set lo up
+# the sinks' 4 MiB UDP buffers, which the kernel caps at rmem_max
+sysctl -qw net.core.rmem_max=8388608
 modprobe -a drm drm_kms_helper drm_shmem_helper && insmod "$ko" || {
 	say "demo: cannot load miracast.ko"
 	exit 1

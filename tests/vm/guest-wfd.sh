@@ -42,6 +42,8 @@ playing() { "$ctl" status 2>/dev/null | grep -q '^  session playing'; }
 idle() { "$ctl" status 2>/dev/null | grep -q '): idle, to none$'; }
 
 ip link set lo up
+# the sinks' 4 MiB UDP buffers, which the kernel caps at rmem_max
+sysctl -qw net.core.rmem_max=8388608
 gst-inspect-1.0 x264enc > /dev/null 2>&1	# the registry, once
 # one display (an earlier test may have left instances=2): a second sink has none
 if [ -n "${MIRACAST_KO:-}" ]; then

@@ -23,6 +23,9 @@ typedef struct {
 	gboolean started;	/* its first packet is out */
 } InFlight;
 
+/* How far on a new stream's RTP numbers start from the last seen (see mc_stream_end()) */
+#define RTP_SEQ_GAP	256
+
 struct _McStream {
 	McClient *client;
 	McStats *stats;
@@ -582,7 +585,13 @@ void mc_stream_end(McStream *s, McRtpPosition *end)
 
 		g_object_get(s->pay, "timestamp-offset", &offset, NULL);
 		end->valid = TRUE;
-		end->seqnum = (guint16)(g_atomic_int_get(&s->rtp_seqnum) + 1);
+		/*
+		 * The last number udpsink's probe saw has been seen up to 20
+		 * short of what went out when streams were rebuilt quickly
+		 * (not understood yet): a gap of RTP_SEQ_GAP, which a sink
+		 * counts as loss, never a number sent twice.
+		 */
+		end->seqnum = (guint16)(g_atomic_int_get(&s->rtp_seqnum) + RTP_SEQ_GAP);
 		end->timestamp_offset = offset;
 		end->base_time = gst_element_get_base_time(s->pipeline);
 	}
