@@ -21,7 +21,9 @@ PKGS=(
 	libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
 	gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
 	gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
-	wpasupplicant
+	# Wi-Fi Direct: the supplicant, nl80211 and rtnetlink (libnl), the DHCP server of a
+	# group the source owns, and the lab's tools (iw, the regulatory database)
+	wpasupplicant libnl-3-dev libnl-genl-3-dev libnl-route-3-dev dnsmasq-base iw wireless-regdb
 	# mode timings of the Wi-Fi Display VESA and handheld tables (CVT)
 	libxcvt-dev
 	# the fuzzers (libFuzzer)
