@@ -260,6 +260,8 @@ static gboolean parse_both(const char *hex, McWfdSubelems *s, GError **error)
 	gsize n;
 	const guint8 *data = g_bytes_get_data(bytes, &n);
 
+	memset(s, 0, sizeof(*s));
+	memset(&again, 0, sizeof(again));
 	ok = mc_wfd_subelems_parse(data, n, s, NULL);
 	g_assert_cmpint(mc_wfd_subelems_parse_hex(hex, &again, error), ==, ok);
 	if (ok)

@@ -263,10 +263,11 @@ static gboolean take_subelem(McWfdSubelems *s, gsize offset, const guint8 *sub, 
 gboolean mc_wfd_subelems_parse(const guint8 *data, gsize size, McWfdSubelems *out,
 			       GError **error)
 {
-	McWfdSubelems s = { 0 };
+	McWfdSubelems s;
 	guint32 seen = 0;
 	gsize pos = 0;
 
+	memset(&s, 0, sizeof(s));	/* padding too, for callers that compare with memcmp() */
 	while (pos < size) {
 		const guint8 *sub = data + pos;
 		gsize left = size - pos;
