@@ -24,6 +24,19 @@ static void set_uint(GstElement *e, const char *name, guint value)
 	set_arg(e, name, v);
 }
 
+/* Sets a property that the element takes while playing; FALSE if it has none such. */
+static gboolean set_uint_playing(GstElement *e, const char *name, guint value)
+{
+	GParamSpec *p = g_object_class_find_property(G_OBJECT_GET_CLASS(e), name);
+
+	if (!p || !(p->flags & GST_PARAM_MUTABLE_PLAYING)) {
+		g_debug("%s: property %s cannot change while playing", GST_ELEMENT_NAME(e), name);
+		return FALSE;
+	}
+	set_uint(e, name, value);
+	return TRUE;
+}
+
 static gboolean cbp(const McVideoConfig *c)
 {
 	return c->profile == MC_H264_CBP;
@@ -61,6 +74,13 @@ static void configure_x264(GstElement *e, const McVideoConfig *c)
 	set_arg(e, "option-string", options);
 }
 
+/* The bitrate and the VBV's depth as configure_x264() set them; pace_x264() goes on from there. */
+static gboolean rate_x264(GstElement *e, const McVideoConfig *c)
+{
+	g_object_set(e, "bitrate", c->bitrate_kbps, "vbv-buf-capacity", X264_VBV_MS, NULL);
+	return TRUE;
+}
+
 static void configure_openh264(GstElement *e, const McVideoConfig *c)
 {
 	set_arg(e, "rate-control", "bitrate");
@@ -72,6 +92,22 @@ static void configure_openh264(GstElement *e, const McVideoConfig *c)
 	set_arg(e, "enable-frame-skip", "false");
 	set_arg(e, "slice-mode", "n-slices");
 	set_uint(e, "num-slices", 1);
+}
+
+static gboolean rate_openh264(GstElement *e, const McVideoConfig *c)
+{
+	guint now = 0;
+
+	/*
+	 * Each frame takes what changed; a target over the ceiling fails: down,
+	 * the target goes first, up the ceiling.
+	 */
+	g_object_get(e, "bitrate", &now, NULL);
+	if (c->bitrate_kbps * 1000 < now)
+		return set_uint_playing(e, "bitrate", c->bitrate_kbps * 1000) &&
+		       set_uint_playing(e, "max-bitrate", c->bitrate_kbps * 1000);
+	return set_uint_playing(e, "max-bitrate", c->bitrate_kbps * 1000) &&
+	       set_uint_playing(e, "bitrate", c->bitrate_kbps * 1000);
 }
 
 /* The two VA-API plugins name the same settings differently. */
@@ -96,6 +132,12 @@ static void configure_vaapi(GstElement *e, const McVideoConfig *c)
 static void configure_va(GstElement *e, const McVideoConfig *c)
 {
 	configure_va_names(e, c, "key-int-max", "b-frames", "ref-frames");
+}
+
+/* va, vaapi and nvenc: "bitrate" in kbit/s, taken while playing by recent versions */
+static gboolean rate_kbps(GstElement *e, const McVideoConfig *c)
+{
+	return set_uint_playing(e, "bitrate", c->bitrate_kbps);
 }
 
 static void configure_nvenc(GstElement *e, const McVideoConfig *c)
@@ -125,6 +167,19 @@ static void configure_v4l2(GstElement *e, const McVideoConfig *c)
 		gst_structure_free(controls);
 }
 
+/*
+ * The element hands its extra controls to the device as soon as they are
+ * set while it is open; a driver that refuses a new bitrate while
+ * streaming says so only in GStreamer's log.
+ */
+static gboolean rate_v4l2(GstElement *e, const McVideoConfig *c)
+{
+	if (!g_object_class_find_property(G_OBJECT_GET_CLASS(e), "extra-controls"))
+		return FALSE;
+	configure_v4l2(e, c);
+	return TRUE;
+}
+
 /* x264enc's largest bitrate, kbit/s */
 #define X264_MAX_KBPS	2048000
 
@@ -152,12 +207,12 @@ static void pace_x264(GstElement *e, const McVideoConfig *c, GstClockTime interv
 }
 
 static const McEncoderInfo encoders[] = {
-	{ "v4l2", "v4l2h264enc", TRUE, configure_v4l2, NULL },
-	{ "va", "vah264enc", TRUE, configure_va, NULL },
-	{ "vaapi", "vaapih264enc", TRUE, configure_vaapi, NULL },
-	{ "nvenc", "nvh264enc", TRUE, configure_nvenc, NULL },
-	{ "x264", "x264enc", FALSE, configure_x264, pace_x264 },
-	{ "openh264", "openh264enc", FALSE, configure_openh264, NULL },
+	{ "v4l2", "v4l2h264enc", TRUE, configure_v4l2, NULL, rate_v4l2 },
+	{ "va", "vah264enc", TRUE, configure_va, NULL, rate_kbps },
+	{ "vaapi", "vaapih264enc", TRUE, configure_vaapi, NULL, rate_kbps },
+	{ "nvenc", "nvh264enc", TRUE, configure_nvenc, NULL, rate_kbps },
+	{ "x264", "x264enc", FALSE, configure_x264, pace_x264, rate_x264 },
+	{ "openh264", "openh264enc", FALSE, configure_openh264, NULL, rate_openh264 },
 };
 
 static const McEncoderInfo *const encoder_list[] = {

@@ -37,6 +37,12 @@ typedef struct {
 	 * of the nominal rate. From the streaming thread, before the frame.
 	 */
 	void (*pace)(GstElement *encoder, const McVideoConfig *config, GstClockTime interval);
+	/*
+	 * Makes the encoder, playing, send config's bitrate from its next
+	 * frames: FALSE when it cannot while playing. An encoder with pace
+	 * must be given the new bitrate there too.
+	 */
+	gboolean (*rate)(GstElement *encoder, const McVideoConfig *config);
 } McEncoderInfo;
 
 /* Every encoder known, in order of preference (hardware first). */

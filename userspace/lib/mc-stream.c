@@ -45,7 +45,8 @@ struct _McStream {
 	GstElement *encoder;
 	const McEncoderInfo *encoder_info;
 	GstClockTime last_in;	/* the PTS of the encoder's last input */
-	McVideoConfig video;
+	McVideoConfig video;	/* as configured (the bitrate may have changed since) */
+	gint bitrate_kbps;	/* the bitrate now (atomic: pace reads it) */
 	gboolean audio;		/* there is sound */
 	GstVideoInfo in_info;	/* the frames' format, size and pitch */
 	gboolean have_caps;
@@ -118,12 +119,14 @@ static GstPadProbeReturn on_encoding(GstPad *pad G_GNUC_UNUSED, GstPadProbeInfo 
 	GstClockTime pts = GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info));
 	GstClockTime interval = gst_util_uint64_scale(GST_SECOND, s->video.fps_d,
 						      s->video.fps_n);
+	McVideoConfig video = s->video;
 
 	if (GST_CLOCK_TIME_IS_VALID(pts) && GST_CLOCK_TIME_IS_VALID(s->last_in) &&
 	    pts > s->last_in)
 		interval = pts - s->last_in;
 	s->last_in = pts;
-	s->encoder_info->pace(s->encoder, &s->video, interval);
+	video.bitrate_kbps = (guint)g_atomic_int_get(&s->bitrate_kbps);
+	s->encoder_info->pace(s->encoder, &video, interval);
 	return GST_PAD_PROBE_OK;
 }
 
@@ -478,6 +481,7 @@ McStream *mc_stream_new(const McStreamConfig *config, GError **error)
 	g_autoptr(McStream) s = g_new0(McStream, 1);
 
 	s->video = config->video;
+	s->bitrate_kbps = (gint)config->video.bitrate_kbps;
 	s->base = GST_CLOCK_TIME_NONE;
 	s->last_in = GST_CLOCK_TIME_NONE;
 	g_mutex_init(&s->lock);
@@ -683,6 +687,25 @@ gboolean mc_stream_push(McStream *s, GstBuffer *frame, const GstVideoInfo *info,
 	}
 	s->frames++;
 	s->last_us = g_get_monotonic_time();
+	return TRUE;
+}
+
+gboolean mc_stream_set_bitrate(McStream *s, guint kbps)
+{
+	McVideoConfig video = s->video;
+	guint max = mc_h264_max_bitrate_kbps(video.level, video.profile);
+
+	gint now = g_atomic_int_get(&s->bitrate_kbps);
+
+	video.bitrate_kbps = CLAMP(kbps, 1, max);
+	if (video.bitrate_kbps == (guint)now)
+		return TRUE;
+	/* pace's from the next frame, so that it does not put back the old one */
+	g_atomic_int_set(&s->bitrate_kbps, (gint)video.bitrate_kbps);
+	if (!s->encoder_info->rate || !s->encoder_info->rate(s->encoder, &video)) {
+		g_atomic_int_set(&s->bitrate_kbps, now);
+		return FALSE;
+	}
 	return TRUE;
 }
 

@@ -83,6 +83,13 @@ const McEncoderInfo *mc_stream_get_encoder(McStream *stream);
 gboolean mc_stream_push(McStream *stream, GstBuffer *frame, const GstVideoInfo *info,
 			GError **error);
 
+/*
+ * Changes the video bitrate from the next frames on (capped at the
+ * level's maximum): FALSE when the encoder cannot while playing, and the
+ * stream goes on at the one it had.
+ */
+gboolean mc_stream_set_bitrate(McStream *stream, guint kbps);
+
 /* Asks the encoder for an IDR frame (the sink's wfd_idr_request). */
 void mc_stream_request_idr(McStream *stream);
 
