@@ -46,8 +46,8 @@ static int stations(const char *ifname, guint seconds)
 		for (guint j = 0; j < list->len; j++)
 			print_station(&g_array_index(list, McLinkStation, j));
 		if (list->len) {
-			gboolean changed = mc_link_rate_update(&rate,
-							       &g_array_index(list, McLinkStation, 0));
+			const McLinkStation *first = &g_array_index(list, McLinkStation, 0);
+			gboolean changed = mc_link_rate_update(&rate, first);
 
 			printf("rate %u kbit/s%s link %u retry_ratio %.3f failed %u calm %u\n",
 			       rate.kbps, changed ? " (changed)" : "", rate.link_kbps,
