@@ -80,21 +80,35 @@ static void test_start(void)
 	g_assert_cmpuint(rate.kbps, ==, 8000);
 	g_assert_cmpuint(rate.link_kbps, ==, 72000);
 
-	/* a 6.5 Mbit/s link allows 3250 kbit/s from the start */
+	/* a 6.5 Mbit/s link allows 3250 kbit/s once it carries traffic */
 	mc_link_rate_init(&rate, 8000);
 	st = station(0, 100, 0, 0);
 	st.tx_bitrate_kbps = 6500;
 	st.has_tx_bitrate = TRUE;
-	g_assert_true(mc_link_rate_update(&rate, &st));
-	g_assert_cmpuint(rate.kbps, ==, 3250);
+	g_assert_false(mc_link_rate_update(&rate, &st));
 	g_assert_cmpuint(rate.link_kbps, ==, 3250);
-	/* and it stays capped however calm the seconds */
+	g_assert_true(lossy_second(&rate, &st, 0));
+	g_assert_true(rate.link_busy);
+	g_assert_cmpuint(rate.kbps, ==, 3250);
+	/* and it stays capped however calm the seconds, while the level climbs back */
 	g_assert_cmpuint(calm_seconds(&rate, &st, 3 * MC_LINK_CALM_S), ==, 0);
 	g_assert_cmpuint(rate.kbps, ==, 3250);
+	g_assert_cmpuint(rate.level, ==, 8000);
 	/* a slower link lowers it at once */
 	st.tx_bitrate_kbps = 2000;
 	g_assert_true(lossy_second(&rate, &st, 0));
 	g_assert_cmpuint(rate.kbps, ==, 1000);
+	/* an idle second (its rate is the management frames'): the level, uncapped */
+	st.tx_packets += MC_LINK_BUSY_PACKETS - 1;
+	g_assert_true(mc_link_rate_update(&rate, &st));
+	g_assert_false(rate.link_busy);
+	g_assert_cmpuint(rate.kbps, ==, 8000);
+	/* trouble under a cap backs off from what was sent, not from the level */
+	g_assert_true(lossy_second(&rate, &st, 0));
+	g_assert_cmpuint(rate.kbps, ==, 1000);
+	g_assert_true(lossy_second(&rate, &st, 2));
+	g_assert_cmpuint(rate.level, ==, 750);
+	g_assert_cmpuint(rate.kbps, ==, 750);
 }
 
 static void test_backoff_failures(void)
@@ -199,6 +213,7 @@ static void test_floor(void)
 	st.tx_bitrate_kbps = 600;
 	st.has_tx_bitrate = TRUE;
 	mc_link_rate_update(&rate, &st);
+	lossy_second(&rate, &st, 0);
 	g_assert_cmpuint(rate.link_kbps, ==, 300);
 	g_assert_cmpuint(rate.kbps, ==, MC_LINK_MIN_KBPS);
 
@@ -276,16 +291,17 @@ static void test_expected_throughput(void)
 	st.expected_throughput_kbps = 12000;
 	st.has_expected = TRUE;
 	mc_link_rate_init(&rate, 8000);
-	g_assert_true(mc_link_rate_update(&rate, &st));
+	g_assert_false(mc_link_rate_update(&rate, &st));
+	g_assert_true(lossy_second(&rate, &st, 0));
 	g_assert_cmpuint(rate.link_kbps, ==, 6000);
 	g_assert_cmpuint(rate.kbps, ==, 6000);
 
 	/* a tx bitrate, when there is one, wins */
 	st.tx_bitrate_kbps = 26000;
 	st.has_tx_bitrate = TRUE;
-	g_assert_false(lossy_second(&rate, &st, 0));
+	g_assert_true(lossy_second(&rate, &st, 0));
 	g_assert_cmpuint(rate.link_kbps, ==, 13000);
-	g_assert_cmpuint(rate.kbps, ==, 6000);
+	g_assert_cmpuint(rate.kbps, ==, 8000);
 }
 
 static void test_stations_no_interface(void)

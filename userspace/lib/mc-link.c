@@ -439,8 +439,6 @@ static guint clamp_rate(const McLinkRate *rate, guint64 kbps)
 	guint floor = MIN(MC_LINK_MIN_KBPS, rate->max_kbps);
 
 	kbps = MIN(kbps, rate->max_kbps);
-	if (rate->link_kbps)
-		kbps = MIN(kbps, rate->link_kbps);
 	return (guint)MAX(kbps, floor);
 }
 
@@ -448,6 +446,7 @@ void mc_link_rate_init(McLinkRate *rate, guint max_kbps)
 {
 	memset(rate, 0, sizeof(*rate));
 	rate->max_kbps = max_kbps;
+	rate->level = max_kbps;
 	rate->kbps = max_kbps;
 	rate->last.signal_dbm = G_MININT;
 }
@@ -456,7 +455,8 @@ gboolean mc_link_rate_update(McLinkRate *rate, const McLinkStation *station)
 {
 	const McLinkStation *last = &rate->last;
 	guint old = rate->kbps;
-	guint64 kbps = rate->kbps;
+	guint64 level = rate->level;
+	gboolean busy = FALSE;
 
 	rate->link_kbps = link_allowance(station);
 	rate->retry_ratio = 0;
@@ -475,6 +475,7 @@ gboolean mc_link_rate_update(McLinkRate *rate, const McLinkStation *station)
 		guint32 packets = station->tx_packets - last->tx_packets;
 		gboolean trouble;
 
+		busy = packets >= MC_LINK_BUSY_PACKETS;
 		if (station->has_retries && last->has_retries)
 			rate->retry_ratio = (double)(station->tx_retries - last->tx_retries) /
 					    MAX(packets, 1);
@@ -483,14 +484,25 @@ gboolean mc_link_rate_update(McLinkRate *rate, const McLinkStation *station)
 
 		trouble = rate->failed > 0 || rate->retry_ratio > 0.2;
 		if (trouble) {
-			kbps -= kbps / 4;
+			/* from what was sent: a cap above it is no excuse */
+			level = MIN(level, rate->kbps);
+			level -= level / 4;
 			rate->calm = 0;
 		} else if (++rate->calm >= MC_LINK_CALM_S) {
-			kbps += MAX(kbps / 10, 1);
+			level += MAX(level / 10, 1);
 			rate->calm = 0;
 		}
 	}
-	rate->kbps = clamp_rate(rate, kbps);
+	rate->level = clamp_rate(rate, level);
+	/*
+	 * The link's rate caps what is sent only while it carries traffic:
+	 * an idle link reports the rate of its last management frame.
+	 */
+	rate->link_busy = busy;
+	if (busy && rate->link_kbps)
+		rate->kbps = clamp_rate(rate, MIN(rate->level, rate->link_kbps));
+	else
+		rate->kbps = rate->level;
 	rate->last = *station;
 	rate->have_last = TRUE;
 	return rate->kbps != old;

@@ -40,26 +40,31 @@ gboolean mc_link_flush_addresses(const char *ifname, GError **error);
 
 /*
  * The bitrate policy: fed once a second with the station's figures, it
- * says what the encoder should send. It starts at the configured bitrate
- * (capped by what the link's rate allows), backs off by a quarter when a
- * second shows failures or retries over a fifth of the packets, and climbs
- * back by a tenth after MC_LINK_CALM_S calm seconds, never above the
- * configured bitrate nor below MC_LINK_MIN_KBPS. The link allows
+ * says what the encoder should send. Its level starts at the configured
+ * bitrate, backs off by a quarter (of what was sent) when a second shows
+ * failures or retries over a fifth of the packets, and climbs back by a
+ * tenth after MC_LINK_CALM_S calm seconds, never above the configured
+ * bitrate nor below MC_LINK_MIN_KBPS. What is sent is the level, capped
+ * by what the link allows while it carries traffic (MC_LINK_BUSY_PACKETS
+ * a second: an idle link reports the rate of its management frames):
  * MC_LINK_SHARE_PERCENT of its tx rate (802.11 overhead, retransmissions,
  * and the sound).
  */
 #define MC_LINK_MIN_KBPS	500
 #define MC_LINK_SHARE_PERCENT	50
 #define MC_LINK_CALM_S		5
+#define MC_LINK_BUSY_PACKETS	10
 
 typedef struct {
 	guint max_kbps;		/* the configured bitrate (the level's cap applied) */
+	guint level;		/* where the back-offs and climbs have got to */
 	guint kbps;		/* what the encoder should send now */
 	guint calm;		/* seconds without trouble */
 	gboolean have_last;
 	McLinkStation last;	/* the previous second's figures */
 	/* the last second's, for status: */
 	guint link_kbps;	/* what the link allows */
+	gboolean link_busy;	/* it carried traffic: its rate caps */
 	double retry_ratio;	/* retries per packet sent */
 	guint failed;		/* packets lost */
 } McLinkRate;
