@@ -50,7 +50,11 @@ typedef struct {
  */
 McWpa *mc_wpa_new(const char *path, const char *client_dir, const McWpaFuncs *funcs,
 		  gpointer data);
-/* Detaches, closes and removes the client's sockets; pending requests are cancelled. */
+/*
+ * Detaches, closes and removes the client's sockets; pending requests are
+ * cancelled (their callbacks may come after, from the main context; no
+ * McWpaFuncs callback does).
+ */
 void mc_wpa_free(McWpa *wpa);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(McWpa, mc_wpa_free)
 
@@ -68,8 +72,15 @@ const char *mc_wpa_get_interface(McWpa *wpa);
  */
 void mc_wpa_request(McWpa *wpa, const char *command, GCancellable *cancellable,
 		    GAsyncReadyCallback callback, gpointer data);
-/* The reply (its trailing newline removed), or NULL with error set. */
+/* The reply (its trailing newline removed), or NULL with error set. wpa may be freed already. */
 char *mc_wpa_request_finish(McWpa *wpa, GAsyncResult *result, GError **error);
+
+/*
+ * For the unit tests: the reply timeout, the period of the connection
+ * attempts and that of the PINGs, in ms, from then on (0: the default,
+ * MC_WPA_REQUEST_TIMEOUT_MS, 1 s and 5 s).
+ */
+void mc_wpa_set_timeouts(guint request_ms, guint retry_ms, guint ping_ms);
 
 G_END_DECLS
 
