@@ -10,6 +10,8 @@
 #                   then the total of executions (tests/fuzz/)
 #   make demo       a Wi-Fi Display session in the lab: a KMS client's scene
 #                   streamed to a test sink, its pictures in demo-out/
+#   make demo-wifi  the same with the sink reached by Wi-Fi Direct, across
+#                   two simulated radios (mac80211_hwsim), and the link's figures
 #   make bench      benchmarks in the lab, each against its baseline
 #   make lint       checkpatch --strict and sparse on kernel/, -Werror builds
 #   make vm-shell   an interactive lab guest with the module loaded
@@ -63,19 +65,29 @@ DEMO_PROFILE ?= tv-1080p
 DEMO_SECONDS ?= 10
 DEMO_SNAP ?= 10
 
-demo: deps
+# demo_run WIFI: boots the lab and plays the session (WIFI: "wifi" across
+# mac80211_hwsim with Wi-Fi Direct, else over loopback)
+define demo_run
 	@$(MAKE) --no-print-directory module userspace
 	@$(MAKE) --no-print-directory -C userspace O=$(BUILD)/userspace LAB_O=$(BUILD)/lab \
 		$(BUILD)/lab/demo-draw
 	@rm -rf $(DEMO_OUT)
 	@echo "Booting the lab (Debian $(KVER) under QEMU), then a $(DEMO_SECONDS) s session..."
 	@tests/vm/run.sh $(DEMO_OUT) /bin/sh $(CURDIR)/tests/vm/guest-demo.sh $(KO) \
-		$(BUILD)/userspace $(BUILD)/lab $(DEMO_PROFILE) $(DEMO_SECONDS) $(DEMO_SNAP); \
+		$(BUILD)/userspace $(BUILD)/lab $(DEMO_PROFILE) $(DEMO_SECONDS) $(DEMO_SNAP) $(1); \
 		rc=$$?; cat $(DEMO_OUT)/demo.txt 2>/dev/null; \
 		echo "Pictures the sink decoded: $$(ls $(DEMO_OUT)/frame-*.png 2>/dev/null | wc -l)" \
-		"PNG files in demo-out/"; \
+			"PNG files in demo-out/"; \
 		tests/vm/scan-log.sh $(DEMO_OUT)/console.log $(DEMO_OUT)/dmesg.txt && \
 		grep -q '^demo: exit status 0' $(DEMO_OUT)/demo.txt 2>/dev/null && [ $$rc = 0 ]
+endef
+
+demo: deps
+	$(call demo_run,)
+
+# The same across two simulated radios: Wi-Fi Direct by wpa_supplicant.
+demo-wifi: deps
+	$(call demo_run,wifi)
 
 $(BUILD)/bench/msg_bench: bench/msg_bench.c kernel/uapi/miracast.h
 	@mkdir -p $(@D)
@@ -148,4 +160,4 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(BUILD)
 
-.PHONY: all module userspace kselftest deps check fuzz demo bench vm-shell lint clean
+.PHONY: all module userspace kselftest deps check fuzz demo demo-wifi bench vm-shell lint clean

@@ -104,6 +104,7 @@ struct _SinkMedia {
 	guint frames;
 	guint frames_seen;		/* by sink_media_drained() */
 	gint64 first_frame_us, last_frame_us;
+	gint64 first_frame_unix_ms;	/* wall clock: other programs' times compare to it */
 	Size sizes[MAX_SIZES];
 	SinkCheck size, decode;
 	guint snapshots;
@@ -576,8 +577,10 @@ static GstFlowReturn on_picture(GstAppSink *sink, gpointer data)
 	}
 	g_mutex_lock(&m->lock);
 	number = ++m->frames;
-	if (number == 1)
+	if (number == 1) {
 		m->first_frame_us = now;
+		m->first_frame_unix_ms = g_get_real_time() / 1000;
+	}
 	m->last_frame_us = now;
 	count_size(m, GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info), now);
 	g_mutex_unlock(&m->lock);
@@ -882,6 +885,8 @@ void sink_media_summary(SinkMedia *m, gboolean played, GString *out, GPtrArray *
 		g_string_append_printf(out, "%s%dx%d:%u", i ? "," : "", m->sizes[i].width,
 				       m->sizes[i].height, m->sizes[i].n);
 	g_string_append_printf(out, "%s\n", i ? "" : "-");
+	g_string_append_printf(out, "first_frame_unix_ms=%" G_GINT64_FORMAT "\n",
+			       m->first_frame_unix_ms);
 	g_string_append_printf(out, "first_frame_idr=%s\n", m->first_frame_idr < 0 ? "-" :
 			       m->first_frame_idr ? "yes" : "no");
 	g_string_append_printf(out, "idr_after_request_ms=%" G_GINT64_FORMAT "\n",

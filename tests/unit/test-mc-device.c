@@ -271,7 +271,7 @@ static void test_status_strings(void)
 
 static int run_list(const Fixture *f, char **out, char **err)
 {
-	return run_ctl(out, err, "--sysfs-root", f->root, "list", NULL);
+	return run_ctl(out, err, "--sysfs-root", f->root, "devices", NULL);
 }
 
 static void test_ctl_no_devices(Fixture *f, gconstpointer data G_GNUC_UNUSED)
@@ -336,7 +336,7 @@ static void test_ctl_usage(void)
 	g_assert_cmpstr(out, ==, "");
 	g_assert_cmpint(run_ctl(&out2, &err2, NULL), ==, 2);
 	g_assert_nonnull(strstr(err2, "missing command"));
-	g_assert_cmpint(run_ctl(&out3, &err3, "--no-such-option", "list",
+	g_assert_cmpint(run_ctl(&out3, &err3, "--no-such-option", "devices",
 				NULL), ==, 2);
 }
 

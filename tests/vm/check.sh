@@ -11,7 +11,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rm -f "$out"/*.tap "$out/dmesg.txt"
 
-TIMEOUT=${TIMEOUT:-1500} "$here/run.sh" "$out" /bin/sh "$here/guest-check.sh" "$@"
+TIMEOUT=${TIMEOUT:-2400} "$here/run.sh" "$out" /bin/sh "$here/guest-check.sh" "$@"
 rc=$?
 printf '1..1\n%s 1 vm-guest-finished\n' "$([ $rc = 0 ] && echo ok || echo 'not ok')" \
 	> "$out/vm-guest-finished.tap"

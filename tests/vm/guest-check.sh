@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs in the lab guest as PID 1 (see run.sh): loads the DRM helpers and
 # miracast.ko, runs every kselftest, the command-line checks and the
-# end-to-end streams (without and with the Wi-Fi Display session), writing
+# end-to-end streams (without and with the Wi-Fi Display session, over
+# loopback and across simulated radios with Wi-Fi Direct), writing
 # TAP to $MC_OUT/*.tap, then unloads the module and saves the kernel log.
 #   guest-check.sh MIRACAST_KO KSELFTEST_DIR MIRACASTCTL
 ko=$1 ksft=$2 ctl=$3
@@ -34,6 +35,10 @@ sh "$MC_TOP/tests/vm/guest-e2e.sh" "$ksft" "$(dirname "$ctl")/miracastd" \
 echo "mc-lab: guest-wfd.sh"
 timeout -s KILL 600 sh "$MC_TOP/tests/vm/guest-wfd.sh" "$ksft" "$(dirname "$ctl")" \
 	> "$MC_OUT/e2e-wfd.tap" 2>&1
+
+echo "mc-lab: guest-wifi.sh"
+timeout -s KILL 900 sh "$MC_TOP/tests/vm/guest-wifi.sh" "$ksft" "$(dirname "$ctl")" \
+	> "$MC_OUT/e2e-wifi.tap" 2>&1
 
 lsmod | grep -q '^miracast ' && rmmod miracast
 status vm-unload-module $?

@@ -16,10 +16,10 @@ check() { # check DESCRIPTION COMMAND...: ok when COMMAND succeeds
 }
 
 echo "1..4"
-out=$("$ctl" list)
+out=$("$ctl" devices)
 rc=$?
 echo "$out" | sed 's/^/# /'
-check "miracastctl list exits 0" [ "$rc" = 0 ]
+check "miracastctl devices exits 0" [ "$rc" = 0 ]
 check "lists /dev/miracast0 with its platform device" \
 	sh -c 'echo "$1" | grep -q "^miracast0: /dev/miracast0 (platform miracast.0), DRM /dev/dri/card[0-9]* driver miracast 0.1.0"' - "$out"
 check "shows the Virtual connector disconnected" \

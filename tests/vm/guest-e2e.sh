@@ -20,7 +20,7 @@ ok() { # ok DESCRIPTION CONDITION...
 }
 field() { sed -n "s/^\(.* \)\{0,1\}$1 \([^ ]*\).*/\2/p" "$2" | head -n 1; }
 # the connector's state as a client sees it (asking probes it)
-status() { "$ctl" list | sed -n 's/^  connector [^:]*: \([a-z]*\),.*/\1/p' | head -n 1; }
+status() { "$ctl" devices | sed -n 's/^  connector [^:]*: \([a-z]*\),.*/\1/p' | head -n 1; }
 # started LOG N: wait (at most 60 s) until the daemon logging to LOG has
 # started N sessions, so a client draws only once the sink has arrived
 started() {
@@ -190,8 +190,8 @@ ok "... decoded at both sizes: $small in 640x480, $big in 1280x720" \
 grep -q "cannot stream\|failed" "$tmp/d4.txt" && sed 's/^/# /' "$tmp/d4.txt"
 
 # 6. Two displays (instances=2): one daemon, a context and a stream each.
-# both: the connectors' states as miracastctl list shows them, one word each
-both() { "$ctl" list | sed -n 's/^  connector [^:]*: \([a-z]*\),.*/\1/p' | sort | uniq -c |
+# both: the connectors' states as miracastctl devices shows them, one word each
+both() { "$ctl" devices | sed -n 's/^  connector [^:]*: \([a-z]*\),.*/\1/p' | sort | uniq -c |
 	 awk '{ printf "%s %s ", $1, $2 }'; }
 rmmod miracast && insmod "$MIRACAST_KO" instances=2
 "$bin/e2e-receive" 5012 "$tmp/t0.ts" 6 > "$tmp/rx5.txt" 2>&1 &

@@ -24,8 +24,8 @@ both_ge() { ge "$1" "$2" && ge "$3" "$4"; }
 # key FILE NAME: a value of the sink's summary
 key() { sed -n "s/^$2=//p" "$1" | head -n 1; }
 # the connector's state and modes ("1280x720@60 ..."), as a client sees them
-state() { "$ctl" list | sed -n 's/^  connector [^:]*: \([a-z]*\),.*/\1/p' | head -n 1; }
-modes() { "$ctl" list | sed -n 's/^    \([0-9x]*\): .* @ \([0-9]*\) Hz.*/\1@\2/p' | sort -u | xargs; }
+state() { "$ctl" devices | sed -n 's/^  connector [^:]*: \([a-z]*\),.*/\1/p' | head -n 1; }
+modes() { "$ctl" devices | sed -n 's/^    \([0-9x]*\): .* @ \([0-9]*\) Hz.*/\1@\2/p' | sort -u | xargs; }
 errors() { sed -n 's/^session_errors: //p' /sys/kernel/debug/dri/*/miracast_state | head -n 1; }
 # wait_for SECONDS COMMAND...: until it succeeds
 wait_for() {

@@ -60,7 +60,7 @@ static gboolean print_device(const McDevice *dev)
 	return TRUE;
 }
 
-static int cmd_list(const char *sysfs_root)
+static int cmd_devices(const char *sysfs_root)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) devices = mc_device_list(sysfs_root, &error);
@@ -139,6 +139,39 @@ static void print_display(GKeyFile *kf, const char *g)
 	}
 }
 
+/* The Wi-Fi Direct part of the status, when miracastd has one. */
+static void print_wifi(GKeyFile *kf)
+{
+	const char *g = "wifi";
+	g_autofree char *state = get(kf, g, "state"), *avail = get(kf, g, "available");
+	g_autofree char *wpa = get(kf, g, "wpa_supplicant");
+	g_autofree char *peer = g_key_file_get_string(kf, g, "peer", NULL);
+	g_autofree char *group = g_key_file_get_string(kf, g, "group", NULL);
+
+	g_print("wifi: %s, %s, wpa_supplicant %s\n", state,
+		!strcmp(avail, "yes") ? "available" : "not available", wpa);
+	if (peer)
+		g_print("  peer %s\n", peer);
+	if (group) {
+		g_autofree char *role = get(kf, g, "role"), *freq = get(kf, g, "freq_mhz");
+		g_autofree char *addr = get(kf, g, "address"), *paddr = get(kf, g, "peer_address");
+		g_autofree char *secs = get(kf, g, "group_s");
+
+		g_print("  group %s, the source is %s, %s MHz, %s -> %s (formed in %s s)\n", group,
+			role, freq, addr, paddr, secs);
+	}
+	if (g_key_file_has_key(kf, g, "tx_bitrate_kbps", NULL)) {
+		g_autofree char *tx = get(kf, g, "tx_bitrate_kbps"), *sig = get(kf, g, "signal_dbm");
+		g_autofree char *pk = get(kf, g, "tx_packets"), *re = get(kf, g, "tx_retries");
+		g_autofree char *fa = get(kf, g, "tx_failed"), *lk = get(kf, g, "link_kbps");
+		g_autofree char *vk = get(kf, g, "video_kbps");
+
+		g_print("  link: tx %s kbit/s, signal %s dBm, %s packets, %s retries, %s failed\n",
+			tx, sig, pk, re, fa);
+		g_print("  the link allows %s kbit/s: video at %s kbit/s\n", lk, vk);
+	}
+}
+
 static int cmd_status(const char *socket_path)
 {
 	g_autoptr(GError) error = NULL;
@@ -152,6 +185,8 @@ static int cmd_status(const char *socket_path)
 	}
 	version = get(kf, "miracastd", "version");
 	displays = g_key_file_get_string_list(kf, "miracastd", "displays", NULL, NULL);
+	if (g_key_file_has_group(kf, "wifi"))
+		print_wifi(kf);
 	if (!displays || !displays[0]) {
 		g_print("miracastd %s: no displays\n", version);
 		return EXIT_SUCCESS;
@@ -167,13 +202,42 @@ static int cmd_status(const char *socket_path)
 	return EXIT_SUCCESS;
 }
 
-/* "connect HOST[:PORT]": the sink's session, until it plays (or fails). */
-static int cmd_connect(const char *socket_path, const char *target)
+/* "list": the Wi-Fi Display sinks nearby. */
+static int cmd_list(const char *socket_path)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree char *request = g_strdup_printf("connect %s", target);
-	/* TCP, then up to five request/reply rounds of at most 5 s each */
-	g_autoptr(GKeyFile) kf = mc_control_request_wait(socket_path, request, 45, &error);
+	g_autoptr(GKeyFile) kf = mc_control_request(socket_path, "list", &error);
+	g_auto(GStrv) sinks = NULL;
+	g_autofree char *state = NULL, *others = NULL;
+
+	if (!kf) {
+		g_printerr("miracastctl: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+	sinks = g_key_file_get_string_list(kf, "wifi", "sinks", NULL, NULL);
+	state = get(kf, "wifi", "state");
+	others = get(kf, "wifi", "other_devices");
+	g_print("%u sink%s nearby (wifi: %s; %s other device%s)\n", sinks ? g_strv_length(sinks) : 0,
+		plural(sinks ? g_strv_length(sinks) : 0), state, others,
+		strcmp(others, "1") ? "s" : "");
+	for (guint i = 0; sinks && sinks[i]; i++) {
+		g_autofree char *name = get(kf, sinks[i], "name"), *wfd = get(kf, sinks[i], "wfd");
+		g_autofree char *methods = get(kf, sinks[i], "methods");
+		g_autofree char *signal = get(kf, sinks[i], "signal_dbm");
+
+		g_print("  %s  %s: %s; %s; signal %s dBm\n", sinks[i], name, wfd, methods, signal);
+	}
+	return EXIT_SUCCESS;
+}
+
+/* "connect [--pin PIN] TARGET": the sink's session, until it plays (or fails). */
+static int cmd_connect(const char *socket_path, const char *target, const char *pin)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *request = pin ? g_strdup_printf("connect --pin %s %s", pin, target) :
+				   g_strdup_printf("connect %s", target);
+	/* Wi-Fi Direct (a PIN is typed), TCP, then up to five request/reply rounds */
+	g_autoptr(GKeyFile) kf = mc_control_request_wait(socket_path, request, 120, &error);
 	g_autofree char *display = NULL, *mode = NULL;
 
 	if (!kf) {
@@ -214,13 +278,15 @@ static int usage_error(const char *message)
 
 int main(int argc, char **argv)
 {
-	g_autofree char *sysfs_root = NULL, *control = NULL;
+	g_autofree char *sysfs_root = NULL, *control = NULL, *pin = NULL;
 	gboolean version = FALSE;
 	const GOptionEntry entries[] = {
 		{ "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &sysfs_root,
 		  "Look for devices under DIR instead of /sys", "DIR" },
 		{ "control-socket", 0, 0, G_OPTION_ARG_FILENAME, &control,
 		  "miracastd's socket (default " MC_CONTROL_SOCKET ")", "PATH" },
+		{ "pin", 0, 0, G_OPTION_ARG_STRING, &pin,
+		  "connect: the PIN the sink shows (Wi-Fi Direct; else push button)", "PIN" },
 		{ "version", 0, 0, G_OPTION_ARG_NONE, &version,
 		  "Print the version and exit", NULL },
 		G_OPTION_ENTRY_NULL
@@ -234,13 +300,18 @@ int main(int argc, char **argv)
 	g_option_context_set_summary(context,
 		"Inspect and control miracast displays.\n\n"
 		"Commands:\n"
-		"  list                 Show every miracast device and its DRM state\n"
+		"  devices              Show every miracast device and its DRM state\n"
+		"  list                 Show the Wi-Fi Display sinks nearby (Wi-Fi Direct):\n"
+		"                       address, name, capabilities, signal\n"
 		"  status               Show what miracastd streams: per display its state,\n"
 		"                       sink, modes, encoder, rate, bitrate, latency and\n"
-		"                       dropped frames\n"
+		"                       dropped frames; the Wi-Fi Direct group and link\n"
+		"  connect [--pin PIN] NAME|ADDRESS\n"
+		"                       Connect to a nearby sink by Wi-Fi Direct (push\n"
+		"                       button, or the PIN it shows) on a free display\n"
 		"  connect HOST[:PORT]  Have miracastd reach a Wi-Fi Display sink over IP\n"
 		"                       (RTSP port 7236 by default) on a free display;\n"
-		"                       returns once the sink plays\n"
+		"                       both return once the sink plays\n"
 		"  disconnect [DISPLAY] Tear the display's session down (the only one\n"
 		"                       when no display is named)");
 	if (!g_option_context_parse(context, &argc, &argv, &error))
@@ -252,16 +323,22 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return usage_error("missing command");
 	if (!strcmp(argv[1], "connect")) {
-		if (argc != 3)
-			return usage_error("connect takes HOST[:PORT]");
-		return cmd_connect(control ? control : MC_CONTROL_SOCKET, argv[2]);
+		g_autofree char *target = NULL;
+
+		if (argc < 3)
+			return usage_error("connect takes [--pin PIN] NAME|ADDRESS or HOST[:PORT]");
+		/* a name may be several words */
+		target = g_strjoinv(" ", argv + 2);
+		return cmd_connect(control ? control : MC_CONTROL_SOCKET, target, pin);
 	}
+	if (pin)
+		return usage_error("--pin is for connect");
 	if (!strcmp(argv[1], "disconnect")) {
 		if (argc > 3)
 			return usage_error("disconnect takes at most a display");
 		return cmd_disconnect(control ? control : MC_CONTROL_SOCKET, argv[2]);
 	}
-	if (strcmp(argv[1], "list") && strcmp(argv[1], "status")) {
+	if (strcmp(argv[1], "list") && strcmp(argv[1], "status") && strcmp(argv[1], "devices")) {
 		message = g_strdup_printf("unknown command '%s'", argv[1]);
 		return usage_error(message);
 	}
@@ -269,5 +346,7 @@ int main(int argc, char **argv)
 		return usage_error("too many arguments");
 	if (!strcmp(argv[1], "status"))
 		return cmd_status(control ? control : MC_CONTROL_SOCKET);
-	return cmd_list(sysfs_root ? sysfs_root : "/sys");
+	if (!strcmp(argv[1], "list"))
+		return cmd_list(control ? control : MC_CONTROL_SOCKET);
+	return cmd_devices(sysfs_root ? sysfs_root : "/sys");
 }

@@ -518,6 +518,8 @@ void daemon_check_stopped(Daemon *d)
 		if (dp->wfd || dp->connecting)
 			return;
 	}
+	if (p2p_busy(d->p2p))	/* its group is being removed */
+		return;
 	daemon_quit(d, 0);
 }
 
@@ -538,6 +540,7 @@ static gboolean on_signal(gpointer data)
 	/* sinks are told (TEARDOWN, 2 s at most), then it quits */
 	for (guint i = 0; i < d->displays->len; i++)
 		session_teardown(d->displays->pdata[i]);
+	p2p_update(d->p2p);	/* no longer available */
 	g_timeout_add_seconds(3, on_stop_timeout, d);
 	daemon_check_stopped(d);
 	return G_SOURCE_CONTINUE;
@@ -635,22 +638,70 @@ static gboolean request_status(Daemon *d, char **argv, GKeyFile *reply, GError *
 	list = g_strv_builder_end(names);
 	g_key_file_set_string_list(reply, "miracastd", "displays", (const char * const *)list,
 				   g_strv_length(list));
+	if (d->p2p)
+		p2p_describe(d->p2p, reply);
 	return TRUE;
 }
 
-/* "connect HOST[:PORT]": answered once the sink plays, or the session failed. */
+/* "list": the Wi-Fi Display sinks nearby. */
+static gboolean request_list(Daemon *d, char **argv, GKeyFile *reply, GError **error)
+{
+	if (argv[1]) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "list takes no arguments");
+		return FALSE;
+	}
+	if (!d->p2p) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+			    "miracastd runs without Wi-Fi Direct (no --wpa-ctrl): sinks are "
+			    "reached by address");
+		return FALSE;
+	}
+	p2p_list(d->p2p, reply);
+	return TRUE;
+}
+
+/*
+ * "connect [--pin PIN] TARGET": a nearby sink's name (words joined by a
+ * blank) or P2P address over Wi-Fi Direct, else HOST[:PORT] over IP;
+ * answered once the sink plays, or the session failed.
+ */
 static gboolean request_connect(Daemon *d, char **argv, GError **error)
 {
-	if (!argv[1] || argv[2]) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			    "connect takes HOST[:PORT]");
+	const char *pin = NULL;
+	g_autofree char *target = NULL;
+	g_autoptr(GError) local = NULL;
+	McControlCall *call;
+	guint first = 1;
+
+	if (argv[1] && !strcmp(argv[1], "--pin")) {
+		pin = argv[2];
+		first = pin ? 3 : 2;
+	}
+	if (!argv[first] || (!d->p2p && (pin || argv[first + 1]))) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, d->p2p ?
+			    "connect takes [--pin PIN] NAME|ADDRESS, or HOST[:PORT]" :
+			    "connect takes HOST[:PORT] (no Wi-Fi Direct: miracastd runs without "
+			    "--wpa-ctrl)");
 		return FALSE;
 	}
 	if (d->stopping) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_CLOSED, "miracastd is stopping");
 		return FALSE;
 	}
-	return session_connect(d, argv[1], mc_control_defer(d->control), error);
+	target = g_strjoinv(" ", argv + first);
+	call = mc_control_defer(d->control);
+	if (d->p2p && p2p_connect(d->p2p, target, pin, &call, &local))
+		return TRUE;
+	/* not a sink nearby: a host, if it can be one */
+	if ((!local || g_error_matches(local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)) && !pin &&
+	    !argv[first + 1]) {
+		g_clear_error(&local);
+		if (session_connect(d, target, call, &local))
+			return TRUE;
+	}
+	mc_control_call_finish(call, NULL, local);
+	return TRUE;
 }
 
 /* "disconnect [DISPLAY]": answered once the session has ended. */
@@ -708,9 +759,12 @@ static gboolean on_request(char **argv, guint uid, GKeyFile *reply, gpointer dat
 
 	if (!strcmp(argv[0], "status"))
 		return request_status(d, argv, reply, error);
+	if (!strcmp(argv[0], "list"))
+		return request_list(d, argv, reply, error);
 	if (strcmp(argv[0], "connect") && strcmp(argv[0], "disconnect")) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-			    "unknown request \"%s\" (known: status, connect, disconnect)", argv[0]);
+			    "unknown request \"%s\" (known: status, list, connect, disconnect)",
+			    argv[0]);
 		return FALSE;
 	}
 	/* who may change what shows on a display: root, or the daemon's own user */
@@ -728,7 +782,8 @@ int main(int argc, char **argv)
 {
 	g_auto(GStrv) stream_to = NULL, device = NULL, nodes = NULL, mode = NULL;
 	g_autofree char *encoder = NULL, *control = NULL;
-	g_autofree char *audio = NULL, *audio_source = NULL;
+	g_autofree char *audio = NULL, *audio_source = NULL, *wpa_ctrl = NULL;
+	gint go_intent = 7;
 	gint bitrate = 8000, rtsp_port = 7236, session_timeout = MC_WFD_DEFAULT_SESSION_TIMEOUT;
 	gboolean version = FALSE;
 	GOptionEntry entries[] = {
@@ -760,6 +815,12 @@ int main(int argc, char **argv)
 		{ "audio-source", 0, 0, G_OPTION_ARG_STRING, &audio_source,
 		  "Where the sound comes from: auto (default: PipeWire, PulseAudio, ALSA, "
 		  "else silence), pipewire, pulse, alsa, test (silence)", "SOURCE" },
+		{ "wpa-ctrl", 'w', 0, G_OPTION_ARG_FILENAME, &wpa_ctrl,
+		  "Wi-Fi Direct: wpa_supplicant's control socket (its P2P device's, or the "
+		  "global one) or its ctrl_interface directory", "PATH" },
+		{ "go-intent", 0, 0, G_OPTION_ARG_INT, &go_intent,
+		  "Wi-Fi Direct: the GO intent, 0 (the sink owns the group) to 15 (the source "
+		  "does; default 7)", "N" },
 		{ "control-socket", 0, 0, G_OPTION_ARG_FILENAME, &control,
 		  "Answer miracastctl on this unix socket (default " MC_CONTROL_SOCKET ")",
 		  "PATH" },
@@ -805,6 +866,15 @@ int main(int argc, char **argv)
 	}
 	if (session_timeout < 6 || session_timeout > 60) {
 		fprintf(stderr, "miracastd: --session-timeout %d: 6 to 60 s\n", session_timeout);
+		return 2;
+	}
+	if (go_intent < 0 || go_intent > 15) {
+		fprintf(stderr, "miracastd: --go-intent %d: 0 to 15\n", go_intent);
+		return 2;
+	}
+	if (wpa_ctrl && !rtsp_port) {
+		fprintf(stderr, "miracastd: --wpa-ctrl needs the RTSP port: sinks found by "
+			"Wi-Fi Direct connect to it\n");
 		return 2;
 	}
 	d.rtsp_port = rtsp_port;
@@ -874,6 +944,11 @@ int main(int argc, char **argv)
 		display_open(&d, nodes[i], i < n_targets ? stream_to[i] : NULL, &error);
 	if (!error && d.rtsp_port && nodes[n_targets])
 		session_listen(&d, &error);
+	if (!error && wpa_ctrl && !d.rtsp)
+		g_set_error(&error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+			    "--wpa-ctrl: no display is left for Wi-Fi Direct sinks");
+	if (!error && wpa_ctrl)
+		d.p2p = p2p_new(&d, wpa_ctrl, go_intent);
 	if (error) {
 		fprintf(stderr, "miracastd: %s\n", error->message);
 		d.status = 1;
@@ -889,6 +964,7 @@ int main(int argc, char **argv)
 	}
 	/* before the control: the displays answer their deferred requests */
 	g_ptr_array_unref(d.displays);
+	p2p_free(d.p2p);
 	g_clear_pointer(&d.control, mc_control_free);
 	g_array_unref(d.modes);
 	g_main_loop_unref(d.loop);

@@ -15,6 +15,7 @@
 #include "mc-wfd-source.h"
 
 typedef struct _Daemon Daemon;
+typedef struct _P2p P2p;
 
 typedef enum {
 	STATE_IDLE,		/* no sink: the display is disconnected */
@@ -82,6 +83,7 @@ struct _Daemon {
 	guint bitrate_kbps;
 	McAudioCodec audio;	/* of fixed sinks */
 	char *audio_source;
+	P2p *p2p;		/* Wi-Fi Direct (--wpa-ctrl), or NULL */
 	gboolean stopping;	/* SIGTERM: sessions are torn down, then it quits */
 	int status;
 };
@@ -105,5 +107,18 @@ void session_standby(Display *dp, gboolean asleep);
 void session_describe(Display *dp, GKeyFile *kf);
 gboolean session_listen(Daemon *d, GError **error);
 gboolean session_connect(Daemon *d, const char *target, McControlCall *call, GError **error);
+void session_link_lost(Display *dp, const char *why);
+
+/* p2p.c: Wi-Fi Direct through wpa_supplicant */
+P2p *p2p_new(Daemon *d, const char *ctrl, guint go_intent);
+void p2p_free(P2p *p);
+void p2p_list(P2p *p, GKeyFile *kf);
+gboolean p2p_connect(P2p *p, const char *target, const char *pin, McControlCall **call,
+		     GError **error);
+void p2p_session_started(P2p *p, Display *dp, const char *local_address);
+void p2p_session_ended(P2p *p, Display *dp);
+gboolean p2p_busy(P2p *p);
+void p2p_update(P2p *p);
+void p2p_describe(P2p *p, GKeyFile *kf);
 
 #endif /* MIRACASTD_H */

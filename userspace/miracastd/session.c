@@ -230,6 +230,7 @@ static void on_ended(McWfdSourceEnd end, const char *message, gpointer data)
 	g_clear_object(&dp->udp);
 	dp->have_choice = FALSE;
 	dp->state = STATE_IDLE;
+	p2p_session_ended(dp->d->p2p, dp);
 	daemon_check_stopped(dp->d);
 }
 
@@ -297,7 +298,20 @@ gboolean session_begin(Display *dp, GSocketConnection *conn, GError **error)
 		  mc_rtsp_get_peer_port(dp->rtsp), config.local_address);
 	mc_wfd_source_start(dp->wfd, g_get_monotonic_time());
 	schedule(dp);
+	p2p_session_started(dp->d->p2p, dp, config.local_address);
 	return TRUE;
+}
+
+/* The link to the sink is gone (its Wi-Fi Direct group): the session ends as if it closed. */
+void session_link_lost(Display *dp, const char *why)
+{
+	g_autoptr(GError) error = g_error_new(G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE, "%s",
+					      why);
+
+	if (!dp->wfd)
+		return;
+	mc_wfd_source_closed(dp->wfd, error, g_get_monotonic_time());
+	schedule(dp);
 }
 
 /* Drops the session at once (the daemon is going, or the device). */
