@@ -14,28 +14,8 @@ bin=$1 u=$2
 ctl=$u/miracastctl
 tmp=$(mktemp -d)
 export GST_REGISTRY=$tmp/registry.bin
+. "$MC_TOP/tests/vm/guest-lib.sh"
 . "$MC_TOP/tests/vm/wifi-lab.sh"
-n=0 failed=0
-ok() { # ok DESCRIPTION CONDITION...
-	desc=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n $desc"; else echo "not ok $n $desc"; failed=1; fi
-}
-ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
-key() { sed -n "s/^$2=//p" "$1" | head -n 1; }
-state() { "$ctl" devices | sed -n 's/^  connector [^:]*: \([a-z]*\),.*/\1/p' | head -n 1; }
-errors() { sed -n 's/^session_errors: //p' /sys/kernel/debug/dri/*/miracast_state | head -n 1; }
-wait_for() {
-	t=$(($1 * 10))
-	shift
-	while ! "$@" > /dev/null 2>&1 && [ $t -gt 0 ]; do
-		sleep 0.1
-		t=$((t - 1))
-	done
-	"$@" > /dev/null 2>&1
-}
-idle() { "$ctl" status 2>/dev/null | grep -q '): idle, to none$'; }
 listed() { "$ctl" list 2>/dev/null | grep -q " lab-tv: primary sink, port 7236"; }
 wifi_idle() { "$ctl" status 2>/dev/null | grep -q '^wifi: discovering'; }
 # the source's WFD device info subelement, as wpa_supplicant advertises it
@@ -103,23 +83,21 @@ session() {
 	rc=$?
 	show "$tmp/$name.txt"
 	ok "$how: torn down by miracastctl disconnect; the sink's checks pass (exit $rc)" \
-		sh -c "[ $rc = 0 ] && grep -q '^result=ok$' $tmp/$name.txt"
+		eval '[ $rc = 0 ] && grep -q "^result=ok$" "$tmp/$name.txt"'
 	unique=$(key "$tmp/$name.txt" pattern_unique) psnr=$(key "$tmp/$name.txt" min_psnr)
 	first=$(key "$tmp/$name.txt" first_frame_unix_ms)
 	echo "# $how: connect to the first decoded picture: $((first - t0)) ms"
 	ok "$how: $unique of 40 frames decoded across the radio, min PSNR $psnr dB (>= 35)" \
-		sh -c "ge() { awk -v a=\"\$1\" -v b=\"\$2\" 'BEGIN { exit !(a >= b) }'; };
-		       ge ${unique:-0} 30 && ge ${psnr:-0} 35"
+		both_ge "${unique:-0}" 30 "${psnr:-0}" 35
 	wait_for 15 wifi_idle
 	ok "$how: the group is removed after the session (R9) and the source available again" \
-		sh -c "[ $(src_groups) = 0 ] && [ \"\$($(command -v wpa_cli) -p /run/wpa_src \
-		       -i p2p-dev-wlan0 wfd_subelem_get 0 | tail -n 1)\" = 000600101c440032 ]"
+		eval '[ "$(src_groups)" = 0 ] && [ "$(src_ie)" = 000600101c440032 ]'
 	ok "$how: the display is disconnected after the session" [ "$(state)" = disconnected ]
 }
 
 # 1. The source's information element before anything (R1-R3, R5, R6).
-wait_for 20 sh -c "[ \"\$(wpa_cli -p /run/wpa_src -i p2p-dev-wlan0 wfd_subelem_get 0 |
-		   tail -n 1)\" = 000600101c440032 ]"
+advertised() { [ "$(src_ie)" = 000600101c440032 ]; }
+wait_for 20 advertised
 ok "the source advertises WFD device info 000600101c440032 (source, available, 7236)" \
 	[ "$(src_ie)" = 000600101c440032 ]
 
@@ -144,7 +122,7 @@ wait_for 20 idle
 t1=$(now_ms)
 show "$tmp/d.txt" | grep -i 'session with\|group' | tail -n 4
 ok "radio gone: the session stopped after $((t1 - t0)) ms (<= 10 s keepalive timeout + 2 s)" \
-	sh -c "idle() { $ctl status | grep -q '): idle, to none\$'; }; idle && [ $((t1 - t0)) -le 12000 ]"
+	eval 'idle && [ $((t1 - t0)) -le 12000 ]'
 ok "radio gone: the display is disconnected" [ "$(state)" = disconnected ]
 ok "radio gone: the session's end was reported to the kernel ($(errors) after $e0)" \
 	[ "$(errors)" != "$e0" ]
@@ -162,8 +140,7 @@ ok "supplicant restart: connected ($(cat "$tmp/restart.conn"))" \
 wifi_lab_source_wpa_restart
 wait_for 20 idle
 ok "supplicant restart: the session stopped cleanly, the display is disconnected" \
-	sh -c "$ctl status | grep -q '): idle, to none\$' && [ \"\$($ctl devices |
-	       sed -n 's/^  connector [^:]*: \([a-z]*\),.*/\1/p' | head -n 1)\" = disconnected ]"
+	eval 'idle && [ "$(state)" = disconnected ]'
 wait $tv_pid 2> /dev/null
 wifi_lab_sink_restart
 wait_for 30 wifi_idle
@@ -176,8 +153,8 @@ unlisted() { "$ctl" list | grep -q '[1-9][0-9]* other device' && ! listed; }
 wait_for 40 unlisted
 "$ctl" list > "$tmp/busy.list" 2>&1
 show "$tmp/busy.list"
-ok "an unavailable sink is not listed" sh -c "! grep -q lab-tv $tmp/busy.list &&
-					       grep -q '[1-9][0-9]* other device' $tmp/busy.list"
+ok "an unavailable sink is not listed" \
+	eval '! grep -q lab-tv "$tmp/busy.list" && grep -q "[1-9][0-9]* other device" "$tmp/busy.list"'
 "$ctl" connect lab-tv > "$tmp/busy.conn" 2>&1
 rc=$?
 show "$tmp/busy.conn"
