@@ -832,6 +832,9 @@ int main(int argc, char **argv)
 	Daemon d = { 0 };
 	guint i, n_targets;
 
+	/* run by the DHCP client of a Wi-Fi Direct group (dhcp.c) */
+	if (dhcp_script_main(argc, argv))
+		return 0;
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_add_group(ctx, gst_init_get_option_group());
 	g_option_context_set_description(ctx,

@@ -29,12 +29,14 @@
 #define PROV_DISC_S		15	/* the sink answers provision discovery */
 #define FORMATION_S		45	/* GO negotiation and group formation (a PIN is typed) */
 #define RTSP_WAIT_S		30	/* the sink opens its RTSP session once the group is up */
+#define DHCP_S			15	/* a GO's DHCP server gives us an address */
 
 typedef enum {
 	P2P_DOWN,		/* no supplicant */
 	P2P_IDLE,		/* discovering */
 	P2P_PROVISIONING,	/* provision discovery sent */
 	P2P_FORMING,		/* P2P_CONNECT sent: GO negotiation, group formation */
+	P2P_ADDRESSING,		/* the group is up, its DHCP server asked for an address */
 	P2P_GROUP,		/* the group is up: waiting for the sink's RTSP session */
 	P2P_SESSION,		/* a display's session runs over the group */
 	P2P_REMOVING,		/* P2P_GROUP_REMOVE sent */
@@ -43,6 +45,7 @@ typedef enum {
 static const char * const state_names[] = {
 	[P2P_DOWN] = "no wpa_supplicant", [P2P_IDLE] = "discovering",
 	[P2P_PROVISIONING] = "provision discovery", [P2P_FORMING] = "forming a group",
+	[P2P_ADDRESSING] = "asking for an address (DHCP)",
 	[P2P_GROUP] = "group up, waiting for the sink", [P2P_SESSION] = "session",
 	[P2P_REMOVING] = "removing the group",
 };
@@ -72,6 +75,7 @@ struct _P2p {
 	char *local_ip;
 	char *peer_ip;
 	GSubprocess *dhcp;		/* dnsmasq, as GO */
+	DhcpClient *dhcp_client;	/* as client of a GO that gives no address in EAPOL-Key */
 	Display *dp;			/* the session's display */
 	double group_s;			/* connect -> group started, s */
 
@@ -202,6 +206,9 @@ static gboolean on_step_timeout(gpointer data)
 	case P2P_FORMING:
 		fail(p, "no group with %s within %d s", p->peer_name, FORMATION_S);
 		break;
+	case P2P_ADDRESSING:
+		fail(p, "no address from %s's DHCP server within %d s", p->peer_name, DHCP_S);
+		break;
 	case P2P_GROUP:
 		fail(p, "%s did not open its RTSP session within %d s of the group", p->peer_name,
 		     RTSP_WAIT_S);
@@ -220,6 +227,7 @@ static gboolean on_step_timeout(gpointer data)
 
 static void stop_dhcp(P2p *p)
 {
+	g_clear_pointer(&p->dhcp_client, dhcp_client_stop);
 	if (!p->dhcp)
 		return;
 	g_subprocess_send_signal(p->dhcp, SIGTERM);
@@ -320,28 +328,50 @@ static void go_idle(P2p *p)
 	request(p, "P2P_FIND %d type=social", FIND_S);
 }
 
-/* "a.b.c.d" mask -> prefix length */
-static guint mask_prefix(const char *mask)
+/* The group's address is on: the sink's session comes next, the link is watched. */
+static void wait_rtsp(P2p *p)
 {
-	GInetAddress *a = g_inet_address_new_from_string(mask ? mask : "");
-	const guint8 *b;
-	guint n = 0;
+	step(p, P2P_GROUP, RTSP_WAIT_S);
+	mc_link_rate_init(&p->rate, p->d->bitrate_kbps);
+	if (!p->link_timer)
+		p->link_timer = g_timeout_add_seconds(1, on_link, p);
+}
 
-	if (!a || g_inet_address_get_family(a) != G_SOCKET_FAMILY_IPV4) {
-		g_clear_object(&a);
-		return GO_PREFIX;
+static gboolean set_address(P2p *p, const char *address, guint prefix)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (!mc_link_flush_addresses(p->group_if, &error) ||
+	    !mc_link_add_address(p->group_if, address, prefix, &error)) {
+		fail(p, "group %s: %s", p->group_if, error->message);
+		return FALSE;
 	}
-	b = g_inet_address_to_bytes(a);
-	for (guint i = 0; i < 4; i++)
-		n += __builtin_popcount(b[i]);
-	g_object_unref(a);
-	return n;
+	g_free(p->local_ip);
+	p->local_ip = g_strdup(address);
+	return TRUE;
+}
+
+/* The DHCP client's lease (and each renewal) */
+static void on_lease(const char *address, guint prefix, const char *router, gpointer data)
+{
+	P2p *p = data;
+
+	if (!p->group_if || !g_strcmp0(address, p->local_ip))
+		return;
+	if (!set_address(p, address, prefix ? prefix : GO_PREFIX))
+		return;
+	g_free(p->peer_ip);
+	p->peer_ip = g_strdup(router);
+	g_message("wifi: %s/%u from the group owner's DHCP server %s: waiting for the RTSP "
+		  "session", address, prefix, router ? router : "?");
+	if (p->state == P2P_ADDRESSING)
+		wait_rtsp(p);
 }
 
 static void on_group_started(P2p *p, const McWpaEvent *e)
 {
 	const char *ifname = mc_wpa_event_word(e, 0), *role = mc_wpa_event_word(e, 1);
-	const char *freq = mc_wpa_event_get(e, "freq"), *go_dev = mc_wpa_event_get(e, "go_dev_addr");
+	const char *freq = mc_wpa_event_get(e, "freq");
 	g_autoptr(GError) error = NULL;
 	const char *address;
 
@@ -362,18 +392,20 @@ static void on_group_started(P2p *p, const McWpaEvent *e)
 	p->group_s = since(p->started);
 	address = p->go ? GO_ADDRESS : mc_wpa_event_get(e, "ip_addr");
 	if (!address) {
-		fail(p, "the group owner %s gave no IPv4 address in EAPOL-Key (and miracastd has "
-		     "no DHCP client)", go_dev ? go_dev : "?");
+		/* a GO that serves DHCP only */
+		g_message("wifi: group %s with %s is up after %.2f s: the sink is GO; asking it for an "
+			  "address by DHCP", ifname, p->peer_name, p->group_s);
+		p->dhcp_client = dhcp_client_start(ifname, on_lease, p, &error);
+		if (!p->dhcp_client) {
+			fail(p, "group %s: %s", ifname, error->message);
+			return;
+		}
+		step(p, P2P_ADDRESSING, DHCP_S);
 		return;
 	}
-	if (!mc_link_flush_addresses(ifname, &error) ||
-	    !mc_link_add_address(ifname, address,
-				 p->go ? GO_PREFIX : mask_prefix(mc_wpa_event_get(e, "ip_mask")),
-				 &error)) {
-		fail(p, "group %s: %s", ifname, error->message);
+	if (!set_address(p, address, p->go ? GO_PREFIX :
+			 dhcp_mask_prefix(mc_wpa_event_get(e, "ip_mask"))))
 		return;
-	}
-	p->local_ip = g_strdup(address);
 	if (!p->go)
 		p->peer_ip = g_strdup(mc_wpa_event_get(e, "go_ip_addr"));
 	else
@@ -381,9 +413,7 @@ static void on_group_started(P2p *p, const McWpaEvent *e)
 	g_message("wifi: group %s with %s is up after %.2f s: %s, %s on %u MHz, waiting for its "
 		  "RTSP session", ifname, p->peer_name, p->group_s,
 		  p->go ? "the source is GO" : "the sink is GO", address, p->freq);
-	step(p, P2P_GROUP, RTSP_WAIT_S);
-	mc_link_rate_init(&p->rate, p->d->bitrate_kbps);
-	p->link_timer = g_timeout_add_seconds(1, on_link, p);
+	wait_rtsp(p);
 }
 
 static void on_group_removed(P2p *p, const McWpaEvent *e)
