@@ -6,7 +6,7 @@
  * (sink-profiles.c), receives and decodes the stream (sink-media.c), checks
  * both as a strict sink would, and ends with a summary of key=value lines.
  *
- *   miracast-testsink --connect HOST[:PORT] | --listen [ADDR:]PORT [options]
+ *   miracast-testsink --connect HOST[:PORT] | --listen [ADDR:]PORT | --p2p CTRL [options]
  *
  * Exit status: 0 when the session went as the profile intends (a faithful
  * sink: PLAY reached, pictures decoded, every check passed, torn down by
@@ -25,6 +25,7 @@
 #include "mc-wfd.h"
 #include "sink-check.h"
 #include "sink-media.h"
+#include "sink-p2p.h"
 #include "sink-profiles.h"
 
 #define WFD_URI			"rtsp://localhost/wfd1.0"
@@ -39,6 +40,8 @@
 #define PLAY_WITHIN_S		30	/* from connecting to PLAY */
 #define ABORT_WITHIN_S		5	/* broken-params: the source gives up within */
 #define CONNECT_RETRY_S		10	/* --connect retries a refused connection so long */
+#define P2P_CONNECT_RETRY_S	30	/* --p2p: and an unreachable one, the link being new */
+#define CONNECT_RETRY_MS	200
 #define LINGER_MS		1500	/* after the end: does RTP stop? */
 #define DRAIN_MS		10000	/* and the decoder catch up, at most */
 #define CODE_SYNTAX		415	/* 303 bodies: a parameter that does not parse */
@@ -46,9 +49,10 @@
 
 typedef struct {
 	char *connect, *listen, *profile, *snapshot_dir, *stats, *log;
-	gint rtp_port, snapshot_every, keepalive_delay;
+	char *p2p, *p2p_pin;
+	gint rtp_port, snapshot_every, keepalive_delay, p2p_go_intent;
 	gdouble duration, idr_request_after, vanish_after, drop_after;
-	gboolean pattern, list_profiles, verbose;
+	gboolean pattern, list_profiles, verbose, p2p_unavailable;
 } Options;
 
 /* The sink's own requests. */
@@ -67,13 +71,14 @@ typedef enum {
 	ENDED_WATCHDOG,		/* no M16 for timeout + 5 s */
 	ENDED_SINK_DROPPED,	/* the drop profile closed TCP */
 	ENDED_SINK_ERROR,	/* the sink gave up: see result */
+	ENDED_GROUP_REMOVED,	/* --p2p: the P2P group went away under the session */
 } Ended;
 
 static const char *const ended_names[] = {
 	[ENDED_NOT] = "-", [ENDED_SOURCE_TEARDOWN] = "source-teardown",
 	[ENDED_SINK_TEARDOWN] = "sink-teardown", [ENDED_SOURCE_CLOSED] = "source-closed",
 	[ENDED_WATCHDOG] = "watchdog", [ENDED_SINK_DROPPED] = "sink-dropped",
-	[ENDED_SINK_ERROR] = "sink-error",
+	[ENDED_SINK_ERROR] = "sink-error", [ENDED_GROUP_REMOVED] = "group-removed",
 };
 
 typedef enum { ST_NEGOTIATING, ST_SETUP, ST_READY, ST_PLAYING, ST_PAUSED, ST_ENDING, ST_DONE }
@@ -108,6 +113,12 @@ struct _Sink {
 	guint16 rtp_port;
 	FILE *log;
 	gint64 t0;
+	SinkP2p *p2p;			/* --p2p */
+	GSocketClient *client;		/* connecting to the source */
+	char *connect_spec;
+	gint64 connect_until;
+	guint t_connect;
+	gboolean quitting;
 
 	State state;
 	Ended ended;
@@ -414,6 +425,26 @@ static void started(Sink *s)
 
 /* ---- The end ------------------------------------------------------------- */
 
+static void quit_loop(gpointer data)
+{
+	Sink *s = data;
+
+	g_main_loop_quit(s->loop);
+}
+
+/* The end of the run: with --p2p the group goes first (R9); then the summary. */
+static void quit(Sink *s)
+{
+	if (s->quitting)
+		return;
+	s->quitting = TRUE;
+	clear_timer(&s->t_connect);
+	if (s->p2p)
+		sink_p2p_remove_group(s->p2p, quit_loop, s);
+	else
+		quit_loop(s);
+}
+
 /* After the end: RTP should stop, and the decoder finish what came (a slow machine). */
 static gboolean on_linger(gpointer data)
 {
@@ -423,7 +454,7 @@ static gboolean on_linger(gpointer data)
 	if (after < LINGER_MS || (!sink_media_drained(s->media) && after < DRAIN_MS))
 		return G_SOURCE_CONTINUE;
 	s->t_linger = 0;
-	g_main_loop_quit(s->loop);
+	quit(s);
 	return G_SOURCE_REMOVE;
 }
 
@@ -1095,7 +1126,7 @@ static void on_accept(GObject *object, GAsyncResult *result, gpointer data)
 	if (!c || !start_rtsp(s, c)) {
 		if (error)
 			sink_fail(s, "accept: %s", error->message);
-		g_main_loop_quit(s->loop);
+		quit(s);
 	}
 }
 
@@ -1127,30 +1158,102 @@ static gboolean listen_on(Sink *s, const char *spec, GError **error)
 	return TRUE;
 }
 
-/* --connect HOST[:PORT], retried while it is refused (the source may not listen yet). */
-static GSocketConnection *connect_to(const char *spec, GError **error)
+/* ---- Connecting, and Wi-Fi Direct ------------------------------------------------ */
+
+static void connect_attempt(Sink *s);
+
+static gboolean on_connect_retry(gpointer data)
 {
-	g_autoptr(GSocketClient) client = g_socket_client_new();
-	gint64 until = now_us() + CONNECT_RETRY_S * G_USEC_PER_SEC;
+	Sink *s = data;
 
-	/* straight to the source (the proxy resolver would also load GSettings) */
-	g_socket_client_set_enable_proxy(client, FALSE);
-	for (;;) {
-		GError *e = NULL;
-		GSocketConnection *c = g_socket_client_connect_to_host(client, spec, DEFAULT_PORT,
-								       NULL, &e);
-
-		if (c)
-			return c;
-		if (!g_error_matches(e, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
-		    now_us() > until) {
-			g_propagate_error(error, e);
-			return NULL;
-		}
-		g_error_free(e);
-		g_usleep(G_USEC_PER_SEC / 5);
-	}
+	s->t_connect = 0;
+	connect_attempt(s);
+	return G_SOURCE_REMOVE;
 }
+
+/* The source may not listen yet; over a new P2P link, not be reachable yet. */
+static gboolean worth_retrying(Sink *s, const GError *e)
+{
+	return g_error_matches(e, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+	       (s->p2p && (g_error_matches(e, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+			   g_error_matches(e, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE) ||
+			   g_error_matches(e, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)));
+}
+
+static void on_connected(GObject *object, GAsyncResult *result, gpointer data)
+{
+	Sink *s = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSocketConnection) c =
+		g_socket_client_connect_to_host_finish(G_SOCKET_CLIENT(object), result, &error);
+
+	if (s->quitting)
+		return;
+	if (c && start_rtsp(s, c))
+		return;
+	if (!c && worth_retrying(s, error) && now_us() < s->connect_until) {
+		s->t_connect = g_timeout_add(CONNECT_RETRY_MS, on_connect_retry, s);
+		return;
+	}
+	sink_fail(s, "cannot connect to %s: %s", s->connect_spec,
+		  error ? error->message : "not over IP");
+	quit(s);
+}
+
+static void connect_attempt(Sink *s)
+{
+	g_socket_client_connect_to_host_async(s->client, s->connect_spec, DEFAULT_PORT, NULL,
+					      on_connected, s);
+}
+
+/* To the source's RTSP server at HOST[:PORT], retried for retry_s while it is refused. */
+static void connect_to(Sink *s, const char *spec, guint retry_s)
+{
+	s->client = g_socket_client_new();
+	/* straight to the source (the proxy resolver would also load GSettings) */
+	g_socket_client_set_enable_proxy(s->client, FALSE);
+	if (s->p2p)
+		g_socket_client_set_timeout(s->client, 5);
+	s->connect_spec = g_strdup(spec);
+	s->connect_until = now_us() + retry_s * G_USEC_PER_SEC;
+	note(s, "connecting to %s", spec);
+	connect_attempt(s);
+}
+
+static void p2p_note(const char *text, gpointer data)
+{
+	note(data, "p2p: %s", text);
+}
+
+/* --p2p: the group is up; the sink opens RTSP to the source, as WFD has it. */
+static void p2p_ready(const char *address, guint16 port, gpointer data)
+{
+	Sink *s = data;
+	g_autofree char *spec = g_strdup_printf("%s:%u", address, port);
+
+	connect_to(s, spec, P2P_CONNECT_RETRY_S);
+}
+
+static void p2p_failed(const char *why, gpointer data)
+{
+	Sink *s = data;
+
+	if (s->state == ST_DONE || s->quitting) {
+		note(s, "p2p: %s", why);
+		return;
+	}
+	sink_fail(s, "%s", why);
+	if (s->rtsp) {
+		end_session(s, ENDED_GROUP_REMOVED, FALSE);
+		finish(s);
+		return;
+	}
+	quit(s);
+}
+
+static const SinkP2pFuncs p2p_funcs = {
+	.note = p2p_note, .ready = p2p_ready, .failed = p2p_failed,
+};
 
 static gboolean on_signal(gpointer data)
 {
@@ -1159,7 +1262,7 @@ static gboolean on_signal(gpointer data)
 	note(s, "interrupted: the sink tears the session down");
 	if (!s->rtsp) {
 		sink_fail(s, "interrupted before a source connected");
-		g_main_loop_quit(s->loop);
+		quit(s);
 		return G_SOURCE_CONTINUE;
 	}
 	end_session(s, ENDED_SINK_TEARDOWN, TRUE);
@@ -1262,6 +1365,8 @@ static int summary(Sink *s)
 			       (s->end_us - s->play_us) / 1e6 : 0.0);
 	sink_media_summary(s->media, s->played, out, s->failures);
 	g_string_append(out, checks->str);
+	if (s->p2p)
+		sink_p2p_summary(s->p2p, out);
 	ok = !s->failures->len;
 	{
 		g_autoptr(GString) result = g_string_new(ok ? "ok" : NULL);
@@ -1320,6 +1425,15 @@ static int parse_options(Sink *s, int *argc, char ***argv)
 		  "Connect to the source's RTSP server (port 7236 by default)", "HOST[:PORT]" },
 		{ "listen", 'l', 0, G_OPTION_ARG_STRING, &o->listen,
 		  "Wait for the source to connect (prints listening=ADDR:PORT)", "[ADDR:]PORT" },
+		{ "p2p", 0, 0, G_OPTION_ARG_FILENAME, &o->p2p,
+		  "Be found and connected to over Wi-Fi Direct through this wpa_supplicant (its "
+		  "control socket or directory), then connect to the source", "CTRL" },
+		{ "p2p-pin", 0, 0, G_OPTION_ARG_STRING, &o->p2p_pin,
+		  "--p2p: show this PIN to the source (default: push button)", "PIN" },
+		{ "p2p-go-intent", 0, 0, G_OPTION_ARG_INT, &o->p2p_go_intent,
+		  "--p2p: the GO intent, 0-15 (default 15)", "N" },
+		{ "p2p-unavailable", 0, 0, G_OPTION_ARG_NONE, &o->p2p_unavailable,
+		  "--p2p: advertise no session available (a source must not offer the sink)", NULL },
 		{ "profile", 'p', 0, G_OPTION_ARG_STRING, &o->profile,
 		  "The sink to be (default tv-1080p)", "NAME" },
 		{ "list-profiles", 0, 0, G_OPTION_ARG_NONE, &o->list_profiles,
@@ -1357,6 +1471,7 @@ static int parse_options(Sink *s, int *argc, char ***argv)
 	o->snapshot_every = 30;
 	o->keepalive_delay = -1;
 	o->idr_request_after = o->vanish_after = o->drop_after = -1;
+	o->p2p_go_intent = -1;
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_set_summary(ctx, "Plays the sink's side of a Wi-Fi Display session "
 				     "(docs/testsink.md) and prints a summary of key=value lines.");
@@ -1367,8 +1482,17 @@ static int parse_options(Sink *s, int *argc, char ***argv)
 	s->profile = sink_profile_find(o->profile ? o->profile : "tv-1080p");
 	if (!s->profile)
 		return usage_error("no profile %s: --list-profiles", o->profile);
-	if (!o->connect == !o->listen)
-		return usage_error("one of --connect and --listen");
+	if (!!o->connect + !!o->listen + !!o->p2p != 1)
+		return usage_error("one of --connect, --listen and --p2p");
+	if (!o->p2p && (o->p2p_pin || o->p2p_go_intent >= 0 || o->p2p_unavailable))
+		return usage_error("--p2p-pin, --p2p-go-intent and --p2p-unavailable go with --p2p");
+	if (o->p2p_go_intent > 15)
+		return usage_error("--p2p-go-intent: 0 to 15");
+	if (o->p2p_pin && ((strlen(o->p2p_pin) != 4 && strlen(o->p2p_pin) != 8) ||
+			   strspn(o->p2p_pin, "0123456789") != strlen(o->p2p_pin)))
+		return usage_error("--p2p-pin: 4 or 8 digits");
+	if (o->p2p_go_intent < 0)
+		o->p2p_go_intent = 15;
 	if (*argc > 1)
 		return usage_error("%s: an argument of what?", (*argv)[1]);
 	if (o->rtp_port > 65535 || o->snapshot_every < 1 || o->duration < 0)
@@ -1454,20 +1578,28 @@ int main(int argc, char **argv)
 				   error->message);
 			return 2;
 		}
-	} else {
-		g_autoptr(GSocketConnection) c = connect_to(s->opt.connect, &error);
+	} else if (s->opt.p2p) {
+		SinkP2pConfig config = {
+			.ctrl = s->opt.p2p,
+			.pin = s->opt.p2p_pin,
+			.go_intent = (guint)s->opt.p2p_go_intent,
+			.unavailable = s->opt.p2p_unavailable,
+		};
 
-		if (!c || !start_rtsp(s, c)) {
-			sink_fail(s, "cannot connect to %s: %s", s->opt.connect,
-				  error ? error->message : "not over IP");
-			return summary(s);
-		}
+		s->p2p = sink_p2p_new(&config, &p2p_funcs, s);
+	} else {
+		connect_to(s, s->opt.connect, CONNECT_RETRY_S);
 	}
 	g_main_loop_run(s->loop);
 	status = summary(s);
 	g_source_remove(s->t_signal[0]);
 	g_source_remove(s->t_signal[1]);
 	clear_timer(&s->t_linger);
+	clear_timer(&s->t_connect);
+	sink_p2p_free(s->p2p);
+	if (s->client)
+		g_object_unref(s->client);
+	g_free(s->connect_spec);
 	mc_rtsp_free(s->rtsp);
 	mc_rtsp_free(s->closed_rtsp);
 	if (s->listener)
