@@ -9,8 +9,10 @@
 # to the source, answers M1 over the radios, and the group goes at the end.
 # Scenarios: push button with the sink as GO, ended by the sink (SIGTERM:
 # it removes its group); PIN with the source as GO, the group removed by
-# the source under the session; a sink advertising no session available.
-# TAP on stdout; on a failure the logs go to $MC_OUT/wifi-sink/.
+# the source under the session; PIN after a provision discovery, the sink
+# GO; a sink advertising no session available; its radio off the air.
+# TAP on stdout; the sinks' logs go to $MC_OUT/wifi-sink/, the supplicants' too
+# after a failure.
 #   guest-wifi-sink.sh BIN_DIR
 bin=$1
 . "$MC_TOP/tests/vm/wifi-lab.sh"
@@ -21,7 +23,7 @@ t0=$(cut -d ' ' -f 1 /proc/uptime)
 elapsed() { awk -v a="$t0" -v b="$(cut -d ' ' -f 1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }'; }
 src() { wifi_lab_src_cli "$@"; }
 
-echo "1..27"
+echo "1..30"
 gst-inspect-1.0 fakesink > /dev/null 2>&1	# GStreamer's registry, once
 wifi_lab_up
 ok "the lab is up: two radios, the sink's in its namespace, two supplicants" [ $? = 0 ]
@@ -178,7 +180,33 @@ ok "pin: summary p2p_role=client p2p_method=pin, the source 192.168.49.1" \
 echo "# pin: sink exit $rc, p2p_group_s=$(key "$tmp/b.txt" p2p_group_s), done at $(elapsed) s"
 [ $failed = "$failed_before" ] || show b
 
-# ---- 3. a sink without a session available ------------------------------------------
+# ---- 3. PIN after a provision discovery (as miracastd asks); the sink is GO -----------
+failed_before=$failed
+anew
+start_rtsp d
+start_sink d --p2p-pin 12345670
+wait_for 30 logged d 'p2p: listening as a primary sink'
+search
+src P2P_PROV_DISC "$sink" display > /dev/null
+wait_for 20 logged d "> P2P_CONNECT .* 12345670 display auth go_intent=15: OK"
+ok "pin, provision discovery: the sink asked to show a PIN authorizes its own" [ $? = 0 ]
+src P2P_CONNECT "$sink" 12345670 keypad go_intent=0 > /dev/null
+wait_for 30 grep -q P2P-GROUP-STARTED "$tmp/src-events"
+ip=$(group ip_addr)
+ip addr add "$ip/24" dev "$(group_if)"
+wait_for 30 logged d "connected to $ip port 7236"
+c=$?
+ok "pin, provision discovery: the group forms, the sink (GO) connects to the source at $ip" \
+	[ $c = 0 ] && [ "$(group_role)" = client ]
+kill -TERM $sink_pid
+sink_ended
+ok "pin, provision discovery: summary p2p_role=GO p2p_method=pin, the group removed" \
+	[ "$(key "$tmp/d.txt" p2p_role)" = GO ] && [ "$(key "$tmp/d.txt" p2p_method)" = pin ] &&
+	logged d "> P2P_GROUP_REMOVE p2p-wlan1-0: OK"
+echo "# pin after provision discovery: p2p_group_s=$(key "$tmp/d.txt" p2p_group_s), done at $(elapsed) s"
+[ $failed = "$failed_before" ] || show d
+
+# ---- 4. a sink without a session available ------------------------------------------
 failed_before=$failed
 anew
 start_sink c --p2p-unavailable
