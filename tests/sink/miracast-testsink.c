@@ -41,6 +41,7 @@
 #define ABORT_WITHIN_S		5	/* broken-params: the source gives up within */
 #define CONNECT_RETRY_S		10	/* --connect retries a refused connection so long */
 #define P2P_CONNECT_RETRY_S	30	/* --p2p: and an unreachable one, the link being new */
+#define P2P_CONNECT_TIMEOUT_S	5	/* each attempt (a SYN may go unanswered) */
 #define CONNECT_RETRY_MS	200
 #define LINGER_MS		1500	/* after the end: does RTP stop? */
 #define DRAIN_MS		10000	/* and the decoder catch up, at most */
@@ -1189,6 +1190,9 @@ static void on_connected(GObject *object, GAsyncResult *result, gpointer data)
 
 	if (s->quitting)
 		return;
+	/* the client's timeout was for connecting: the session may be quiet for longer */
+	if (c)
+		g_socket_set_timeout(g_socket_connection_get_socket(c), 0);
 	if (c && start_rtsp(s, c))
 		return;
 	if (!c && worth_retrying(s, error) && now_us() < s->connect_until) {
@@ -1213,7 +1217,7 @@ static void connect_to(Sink *s, const char *spec, guint retry_s)
 	/* straight to the source (the proxy resolver would also load GSettings) */
 	g_socket_client_set_enable_proxy(s->client, FALSE);
 	if (s->p2p)
-		g_socket_client_set_timeout(s->client, 5);
+		g_socket_client_set_timeout(s->client, P2P_CONNECT_TIMEOUT_S);
 	s->connect_spec = g_strdup(spec);
 	s->connect_until = now_us() + retry_s * G_USEC_PER_SEC;
 	note(s, "connecting to %s", spec);
@@ -1433,7 +1437,7 @@ static int parse_options(Sink *s, int *argc, char ***argv)
 		{ "p2p-go-intent", 0, 0, G_OPTION_ARG_INT, &o->p2p_go_intent,
 		  "--p2p: the GO intent, 0-15 (default 15)", "N" },
 		{ "p2p-unavailable", 0, 0, G_OPTION_ARG_NONE, &o->p2p_unavailable,
-		  "--p2p: advertise no session available (a source must not offer the sink)", NULL },
+		  "--p2p: advertise no session available (not to be offered)", NULL },
 		{ "profile", 'p', 0, G_OPTION_ARG_STRING, &o->profile,
 		  "The sink to be (default tv-1080p)", "NAME" },
 		{ "list-profiles", 0, 0, G_OPTION_ARG_NONE, &o->list_profiles,
@@ -1485,7 +1489,7 @@ static int parse_options(Sink *s, int *argc, char ***argv)
 	if (!!o->connect + !!o->listen + !!o->p2p != 1)
 		return usage_error("one of --connect, --listen and --p2p");
 	if (!o->p2p && (o->p2p_pin || o->p2p_go_intent >= 0 || o->p2p_unavailable))
-		return usage_error("--p2p-pin, --p2p-go-intent and --p2p-unavailable go with --p2p");
+		return usage_error("--p2p-pin, --p2p-go-intent, --p2p-unavailable go with --p2p");
 	if (o->p2p_go_intent > 15)
 		return usage_error("--p2p-go-intent: 0 to 15");
 	if (o->p2p_pin && ((strlen(o->p2p_pin) != 4 && strlen(o->p2p_pin) != 8) ||

@@ -135,9 +135,9 @@ static void on_reply(GObject *object G_GNUC_UNUSED, GAsyncResult *result, gpoint
 		reply = mc_wpa_request_finish(p->wpa, result, &error);
 		if (reply) {
 			const char *nl = strchr(reply, '\n');
+			int first = nl ? (int)(nl - reply) : (int)strlen(reply);
 
-			note(p, "> %s: %.*s%s", r->command, nl ? (int)(nl - reply) : (int)strlen(reply),
-			     reply, nl ? " ..." : "");
+			note(p, "> %s: %.*s%s", r->command, first, reply, nl ? " ..." : "");
 		} else {
 			note(p, "> %s: %s", r->command, error->message);
 		}
@@ -286,13 +286,13 @@ static void on_source_request(SinkP2p *p, const McWpaEvent *ev)
 	} else if (!strcmp(name, "P2P-PROV-DISC-SHOW-PIN") ||
 		   !strcmp(name, "P2P-PROV-DISC-ENTER-PIN")) {
 		if (!p->pin) {
-			note(p, "%s asks for a PIN; this sink uses push button (--p2p-pin): ignored",
-			     peer);
+			note(p, "%s asks for a PIN; this sink uses push button: ignored", peer);
 			return;
 		}
 		/* SHOW-PIN: the source types what the sink shows; ENTER-PIN: the reverse */
-		how = g_strdup_printf("%s %s", p->pin,
-				      !strcmp(name, "P2P-PROV-DISC-SHOW-PIN") ? "display" : "keypad");
+		gboolean show = !strcmp(name, "P2P-PROV-DISC-SHOW-PIN");
+
+		how = g_strdup_printf("%s %s", p->pin, show ? "display" : "keypad");
 	} else {
 		/* 4: push button; 5: registrar-specified, the source shows the PIN */
 		const char *id = mc_wpa_event_get(ev, "dev_passwd_id");
@@ -451,8 +451,8 @@ static void on_group_started(SinkP2p *p, const McWpaEvent *ev)
 			p->source[0] = 0;
 		if (!is_ipv4(ip) || !is_ipv4(go_ip) || prefix < 0) {
 			over(p, "the source, GO of %s, gave no address in EAPOL-Key (no ip_addr=, "
-			     "ip_mask=, go_ip_addr= in P2P-GROUP-STARTED): it may serve DHCP, which "
-			     "this sink does not use", ifname);
+			     "ip_mask=, go_ip_addr= in P2P-GROUP-STARTED): it may serve DHCP, "
+			     "which this sink does not use", ifname);
 			return;
 		}
 		if (!mc_link_add_address(ifname, ip, (guint)prefix, &error)) {
@@ -526,10 +526,12 @@ static void on_event(McWpa *wpa G_GNUC_UNUSED, const char *line, gsize size, gpo
 		return;
 	if (!strcmp(name, "P2P-DEVICE-FOUND"))
 		on_device_found(p, ev);
-	else if (!strcmp(name, "P2P-PROV-DISC-PBC-REQ") || !strcmp(name, "P2P-PROV-DISC-SHOW-PIN") ||
+	else if (!strcmp(name, "P2P-PROV-DISC-PBC-REQ") ||
+		 !strcmp(name, "P2P-PROV-DISC-SHOW-PIN") ||
 		 !strcmp(name, "P2P-PROV-DISC-ENTER-PIN") || !strcmp(name, "P2P-GO-NEG-REQUEST"))
 		on_source_request(p, ev);
-	else if (!strcmp(name, "P2P-GO-NEG-FAILURE") || !strcmp(name, "P2P-GROUP-FORMATION-FAILURE"))
+	else if (!strcmp(name, "P2P-GO-NEG-FAILURE") ||
+		 !strcmp(name, "P2P-GROUP-FORMATION-FAILURE"))
 		on_formation_failed(p, ev);
 	else if (!strcmp(name, "P2P-GROUP-STARTED"))
 		on_group_started(p, ev);
@@ -589,7 +591,8 @@ static gboolean call_done(gpointer data)
 }
 
 static void on_group_remove_reply(SinkP2p *p, const char *command G_GNUC_UNUSED,
-				  const char *reply G_GNUC_UNUSED, const GError *error G_GNUC_UNUSED)
+				  const char *reply G_GNUC_UNUSED,
+				  const GError *error G_GNUC_UNUSED)
 {
 	call_done(p);
 }

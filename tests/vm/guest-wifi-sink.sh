@@ -20,10 +20,12 @@ tmp=$(mktemp -d)
 export GST_REGISTRY=$tmp/registry.bin
 . "$MC_TOP/tests/vm/guest-lib.sh"
 t0=$(cut -d ' ' -f 1 /proc/uptime)
-elapsed() { awk -v a="$t0" -v b="$(cut -d ' ' -f 1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }'; }
+elapsed() {
+	awk -v a="$t0" -v b="$(cut -d ' ' -f 1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }'
+}
 src() { wifi_lab_src_cli "$@"; }
 
-echo "1..30"
+echo "1..31"
 gst-inspect-1.0 fakesink > /dev/null 2>&1	# GStreamer's registry, once
 wifi_lab_up
 ok "the lab is up: two radios, the sink's in its namespace, two supplicants" [ $? = 0 ]
@@ -70,7 +72,9 @@ anew() {
 	: > "$tmp/src-events"
 }
 # the group's interface on the source, its role and addresses, from its event
-group() { grep "P2P-GROUP-STARTED" "$tmp/src-events" | tail -n 1 | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+group() {
+	grep "P2P-GROUP-STARTED" "$tmp/src-events" | tail -n 1 | sed -n "s/.* $1=\([^ ]*\).*/\1/p"
+}
 group_if() { grep "P2P-GROUP-STARTED" "$tmp/src-events" | tail -n 1 | awk '{ print $3 }'; }
 group_role() { grep "P2P-GROUP-STARTED" "$tmp/src-events" | tail -n 1 | awk '{ print $4 }'; }
 
@@ -83,11 +87,17 @@ start_sink() {
 		2> "$tmp/$name.err" &
 	sink_pid=$!
 }
-# start_rtsp NAME: the stand-in for the source's RTSP server: M1, then what the sink says
+# start_rtsp NAME: the stand-in for the source's RTSP server: M1, the reply to the
+# sink's M2 once it came, then nothing; what the sink says is kept in NAME.tcp
+M1='OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nRequire: org.wfa.wfd1.0\r\n\r\n'
+M2_REPLY='RTSP/1.0 200 OK\r\nCSeq: 1\r\nPublic: org.wfa.wfd1.0, SETUP, TEARDOWN, PLAY, '\
+'PAUSE, GET_PARAMETER, SET_PARAMETER\r\n\r\n'
 start_rtsp() {
 	# (nc ends at the end of its input: it gets one that lasts; timeout signals them all)
-	timeout 90 sh -c "{ printf 'OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nRequire: org.wfa.wfd1.0\r\n\r\n'
-		sleep 90; } | busybox nc -l -p 7236" > "$tmp/$1.tcp" 2>&1 &
+	M1=$M1 M2_REPLY=$M2_REPLY timeout 90 sh -c '{ printf "$M1"
+		while ! grep -q "^OPTIONS" "$0"; do sleep 0.1; done
+		printf "$M2_REPLY"
+		sleep 90; } | busybox nc -l -p 7236' "$tmp/$1.tcp" > "$tmp/$1.tcp" 2>&1 &
 	nc_pid=$!
 }
 # sink_ended: the sink's exit status in rc, the RTSP stand-in stopped
@@ -131,6 +141,9 @@ ok "pbc: the sink (GO, 192.168.49.1) connects to the source at $ip:7236" \
 wait_for 10 grep -q 'RTSP/1.0 200 OK' "$tmp/a.tcp"
 ok "pbc: the sink answers M1 across the radios" [ $? = 0 ]
 echo "# connected at $(elapsed) s"
+sleep 7
+ok "pbc: a quiet connection stays (7 s without a message from the source)" \
+	eval 'kill -0 $sink_pid && ! logged a "the source closed the connection"'
 kill -TERM $sink_pid
 sink_ended
 ok "pbc: on SIGTERM the sink removes its group (P2P_GROUP_REMOVE)" \
@@ -203,7 +216,8 @@ sink_ended
 ok "pin, provision discovery: summary p2p_role=GO p2p_method=pin, the group removed" \
 	[ "$(key "$tmp/d.txt" p2p_role)" = GO ] && [ "$(key "$tmp/d.txt" p2p_method)" = pin ] &&
 	logged d "> P2P_GROUP_REMOVE p2p-wlan1-0: OK"
-echo "# pin after provision discovery: p2p_group_s=$(key "$tmp/d.txt" p2p_group_s), done at $(elapsed) s"
+echo "# pin after provision discovery: p2p_group_s=$(key "$tmp/d.txt" p2p_group_s)," \
+	"done at $(elapsed) s"
 [ $failed = "$failed_before" ] || show d
 
 # ---- 4. a sink without a session available ------------------------------------------
@@ -229,7 +243,8 @@ src P2P_STOP_FIND > /dev/null
 age() { src P2P_PEER "$sink" | sed -n 's/^age=//p'; }
 wifi_lab_sink_radio_gone
 ok "the sink's radio goes off the air (rfkill), its supplicant killed" [ $? = 0 ]
-ok "no sink interface is up" sh -c "! ip netns exec $WIFI_LAB_NS ip link show up | grep -q 'state UP'"
+ok "no sink interface is up" \
+	sh -c "! ip netns exec $WIFI_LAB_NS ip link show up | grep -q 'state UP'"
 src P2P_FIND type=social > /dev/null
 sleep 5
 a=$(age)
@@ -237,7 +252,8 @@ ok "the source searching hears the sink no more (last heard ${a:-?} s ago)" [ "$
 wifi_lab_sink_radio_back
 ok "the radio comes back with a supplicant" [ $? = 0 ]
 wifi_lab_sink_cli P2P_LISTEN > /dev/null
-wait_for 20 sh -c "[ \"\$(wpa_cli -p $WIFI_LAB_SRC_CTRL -i p2p-dev-wlan0 P2P_PEER $sink | sed -n 's/^age=//p')\" -lt 2 ]"
+heard() { a=$(age) && [ -n "$a" ] && [ "$a" -lt 2 ]; }
+wait_for 20 heard
 ok "the source hears it again once it listens" [ $? = 0 ]
 src P2P_STOP_FIND > /dev/null
 

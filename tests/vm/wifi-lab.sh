@@ -81,7 +81,8 @@ wifi_lab_wpa_start() {
 		return 1
 	}
 	wifi_lab_wait 300 test -S "$wifi_lab_ctrl/p2p-dev-$wifi_lab_if" &&
-		wifi_lab_wait 100 sh -c "wpa_cli -p $wifi_lab_ctrl -i p2p-dev-$wifi_lab_if ping | grep -q PONG" || {
+		wifi_lab_wait 100 sh -c \
+			"wpa_cli -p $wifi_lab_ctrl -i p2p-dev-$wifi_lab_if ping | grep -q PONG" || {
 		wifi_lab_say "no $wifi_lab_ctrl/p2p-dev-$wifi_lab_if within 30 s"
 		return 1
 	}
