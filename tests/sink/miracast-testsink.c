@@ -53,7 +53,7 @@ typedef struct {
 	char *p2p, *p2p_pin;
 	gint rtp_port, snapshot_every, keepalive_delay, p2p_go_intent;
 	gdouble duration, idr_request_after, vanish_after, drop_after;
-	gboolean pattern, list_profiles, verbose, p2p_unavailable;
+	gboolean pattern, list_profiles, verbose, p2p_unavailable, p2p_dhcp;
 } Options;
 
 /* The sink's own requests. */
@@ -1438,6 +1438,9 @@ static int parse_options(Sink *s, int *argc, char ***argv)
 		  "--p2p: the GO intent, 0-15 (default 15)", "N" },
 		{ "p2p-unavailable", 0, 0, G_OPTION_ARG_NONE, &o->p2p_unavailable,
 		  "--p2p: advertise no session available (not to be offered)", NULL },
+		{ "p2p-dhcp", 0, 0, G_OPTION_ARG_NONE, &o->p2p_dhcp,
+		  "As group owner, give addresses by DHCP only (dnsmasq), not in EAPOL-Key",
+		  NULL },
 		{ "profile", 'p', 0, G_OPTION_ARG_STRING, &o->profile,
 		  "The sink to be (default tv-1080p)", "NAME" },
 		{ "list-profiles", 0, 0, G_OPTION_ARG_NONE, &o->list_profiles,
@@ -1488,8 +1491,9 @@ static int parse_options(Sink *s, int *argc, char ***argv)
 		return usage_error("no profile %s: --list-profiles", o->profile);
 	if (!!o->connect + !!o->listen + !!o->p2p != 1)
 		return usage_error("one of --connect, --listen and --p2p");
-	if (!o->p2p && (o->p2p_pin || o->p2p_go_intent >= 0 || o->p2p_unavailable))
-		return usage_error("--p2p-pin, --p2p-go-intent, --p2p-unavailable go with --p2p");
+	if (!o->p2p && (o->p2p_pin || o->p2p_go_intent >= 0 || o->p2p_unavailable || o->p2p_dhcp))
+		return usage_error("--p2p-pin, --p2p-go-intent, --p2p-unavailable, --p2p-dhcp go "
+				   "with --p2p");
 	if (o->p2p_go_intent > 15)
 		return usage_error("--p2p-go-intent: 0 to 15");
 	if (o->p2p_pin && ((strlen(o->p2p_pin) != 4 && strlen(o->p2p_pin) != 8) ||
@@ -1588,6 +1592,7 @@ int main(int argc, char **argv)
 			.pin = s->opt.p2p_pin,
 			.go_intent = (guint)s->opt.p2p_go_intent,
 			.unavailable = s->opt.p2p_unavailable,
+			.dhcp = s->opt.p2p_dhcp,
 		};
 
 		s->p2p = sink_p2p_new(&config, &p2p_funcs, s);

@@ -26,6 +26,7 @@
  */
 #include <arpa/inet.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 
@@ -50,7 +51,7 @@ typedef enum {
 struct _SinkP2p {
 	char *ctrl, *pin;
 	guint go_intent;
-	gboolean unavailable;
+	gboolean unavailable, dhcp;
 	SinkP2pFuncs funcs;
 	gpointer data;
 
@@ -66,6 +67,10 @@ struct _SinkP2p {
 	char *source_ip;
 	guint16 port;
 	guint timer;
+	GSubprocess *dnsmasq;		/* --p2p-dhcp, as GO */
+	char *leases;			/* its lease file */
+	char station[18];		/* GO: the source's interface address */
+	guint lease_poll;
 	void (*done)(gpointer data);	/* sink_p2p_remove_group()'s */
 	gpointer done_data;
 };
@@ -215,6 +220,10 @@ static void advertise(SinkP2p *p)
 	g_autofree char *subelem = mc_wfd_device_info_to_subelem(&info);
 
 	p->state = P2P_STARTING;
+	if (p->dhcp) {	/* no EAPOL-Key addresses from a group it owns */
+		request(p, must, "SET ip_addr_start 0.0.0.0");
+		request(p, must, "SET ip_addr_end 0.0.0.0");
+	}
 	request(p, must, "SET wifi_display 1");
 	request(p, must, "WFD_SUBELEM_SET 0 %s", subelem);
 	request(p, on_listening, "P2P_LISTEN");
@@ -410,6 +419,8 @@ static gboolean on_no_station(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+static gboolean start_dhcp_server(SinkP2p *p);
+
 static void on_group_started(SinkP2p *p, const McWpaEvent *ev)
 {
 	const char *ifname = mc_wpa_event_word(ev, 0);
@@ -437,6 +448,8 @@ static void on_group_started(SinkP2p *p, const McWpaEvent *ev)
 			return;
 		}
 		note(p, "%s: %s/%d", ifname, SINK_P2P_GO_ADDRESS, SINK_P2P_GO_PREFIX);
+		if (p->dhcp && !start_dhcp_server(p))
+			return;
 		if (p->source_ip)
 			source_known(p);
 		else
@@ -465,6 +478,56 @@ static void on_group_started(SinkP2p *p, const McWpaEvent *ev)
 	}
 }
 
+/* --p2p-dhcp: the source's lease, once dnsmasq wrote it ("expiry mac ip name id" lines) */
+static gboolean on_lease_poll(gpointer data)
+{
+	SinkP2p *p = data;
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+
+	if (!p->station[0] || p->source_ip || !g_file_get_contents(p->leases, &text, NULL, NULL))
+		return G_SOURCE_CONTINUE;
+	lines = g_strsplit(text, "\n", 0);
+	for (guint i = 0; lines[i]; i++) {
+		g_auto(GStrv) f = g_strsplit(lines[i], " ", 0);
+
+		if (g_strv_length(f) >= 3 && !g_ascii_strcasecmp(f[1], p->station) && is_ipv4(f[2])) {
+			p->source_ip = g_strdup(f[2]);
+			note(p, "the source %s leased %s by DHCP", p->station, f[2]);
+			p->lease_poll = 0;
+			if (p->state == P2P_GROUP && p->go)
+				source_known(p);
+			return G_SOURCE_REMOVE;
+		}
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean start_dhcp_server(SinkP2p *p)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *iface = g_strdup_printf("--interface=%s", p->ifname);
+	g_autofree char *leasefile = NULL;
+
+	p->leases = g_strdup_printf("%s/testsink-%s-%d.leases", g_get_tmp_dir(), p->ifname,
+				    (int)getpid());
+	leasefile = g_strdup_printf("--dhcp-leasefile=%s", p->leases);
+	p->dnsmasq = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+				      G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, "dnsmasq",
+				      "--keep-in-foreground", "--conf-file=/dev/null", "--port=0",
+				      "--no-resolv", "--no-hosts", iface, "--bind-interfaces",
+				      "--except-interface=lo",
+				      "--dhcp-range=192.168.49.100,192.168.49.199,255.255.255.0,1h",
+				      leasefile, "--pid-file=", "--no-ping", NULL);
+	if (!p->dnsmasq) {
+		over(p, "cannot start dnsmasq: %s", error->message);
+		return FALSE;
+	}
+	note(p, "%s: a DHCP server (dnsmasq), no addresses in EAPOL-Key", p->ifname);
+	p->lease_poll = g_timeout_add(100, on_lease_poll, p);
+	return TRUE;
+}
+
 /* GO: a station joined (a copy on the P2P device's socket), with its address. */
 static void on_station(SinkP2p *p, const McWpaEvent *ev)
 {
@@ -479,7 +542,11 @@ static void on_station(SinkP2p *p, const McWpaEvent *ev)
 		return;
 	}
 	if (!is_ipv4(ip)) {
+		const char *station = mc_wpa_event_word(ev, 0);
+
 		note(p, "the source associated without an address from EAPOL-Key");
+		if (p->dnsmasq && station && mc_p2p_parse_address(station, p->station))
+			on_lease_poll(p);
 		return;
 	}
 	if (p->source_ip)
@@ -567,6 +634,7 @@ SinkP2p *sink_p2p_new(const SinkP2pConfig *config, const SinkP2pFuncs *funcs, gp
 	p->pin = g_strdup(config->pin);
 	p->go_intent = config->go_intent;
 	p->unavailable = config->unavailable;
+	p->dhcp = config->dhcp;
 	p->funcs = *funcs;
 	p->data = data;
 	p->cancel = g_cancellable_new();
@@ -632,6 +700,15 @@ void sink_p2p_free(SinkP2p *p)
 		return;
 	g_cancellable_cancel(p->cancel);
 	clear_timer(p);
+	if (p->lease_poll)
+		g_source_remove(p->lease_poll);
+	if (p->dnsmasq) {
+		g_subprocess_send_signal(p->dnsmasq, SIGTERM);
+		g_object_unref(p->dnsmasq);
+	}
+	if (p->leases)
+		unlink(p->leases);
+	g_free(p->leases);
 	mc_wpa_free(p->wpa);
 	g_object_unref(p->cancel);
 	g_hash_table_unref(p->ports);

@@ -21,6 +21,11 @@ typedef struct {
 	const char *pin;	/* the PIN this sink shows; NULL: push button */
 	guint go_intent;	/* 0-15 */
 	gboolean unavailable;	/* advertise session availability 00 */
+	/*
+	 * As GO, give addresses by DHCP only (dnsmasq on the group's
+	 * interface), not in EAPOL-Key, as many televisions do.
+	 */
+	gboolean dhcp;
 } SinkP2pConfig;
 
 typedef struct _SinkP2p SinkP2p;

@@ -36,6 +36,10 @@ echo "mc-lab: guest-wfd.sh"
 timeout -s KILL 600 sh "$MC_TOP/tests/vm/guest-wfd.sh" "$ksft" "$(dirname "$ctl")" \
 	> "$MC_OUT/e2e-wfd.tap" 2>&1
 
+echo "mc-lab: guest-wifi-sink.sh"
+timeout -s KILL 300 sh "$MC_TOP/tests/vm/guest-wifi-sink.sh" "$(dirname "$ctl")" \
+	> "$MC_OUT/e2e-wifi-sink.tap" 2>&1
+
 echo "mc-lab: guest-wifi.sh"
 timeout -s KILL 900 sh "$MC_TOP/tests/vm/guest-wifi.sh" "$ksft" "$(dirname "$ctl")" \
 	> "$MC_OUT/e2e-wifi.tap" 2>&1

@@ -4,7 +4,8 @@
 # wpa_supplicant on each (tests/vm/wifi-lab.sh). miracastd drives the
 # source's through its control socket; miracast-testsink --p2p the sink's.
 # Discovery with the sink's WFD capabilities, push button with the sink as
-# group owner and PIN with the source as owner, a KMS client's pattern
+# group owner, PIN with the source as owner, a TV owner that gives
+# addresses by DHCP only, a KMS client's pattern
 # through the sink's decoder (PSNR), the group removed after the session
 # and the source's availability bits, the sink's radio vanishing, the
 # source's wpa_supplicant restarted mid-session and a reconnect, a sink
@@ -31,7 +32,7 @@ if [ -n "${MIRACAST_KO:-}" ]; then
 	rmmod miracast 2> /dev/null
 	insmod "$MIRACAST_KO"
 fi
-echo "1..38"
+echo "1..48"
 wifi_lab_up || { echo "Bail out! the Wi-Fi lab did not come up"; exit 1; }
 
 "$u/miracastd" --wpa-ctrl /run/wpa_src --session-timeout 10 --audio-source test \
@@ -106,10 +107,15 @@ e0=$(errors)
 session pbc "push button" client
 # 3. PIN shown by the TV, typed at the source, the source owns the group.
 session pin "PIN" GO --pin 12345670 -- --p2p-pin 12345670 --p2p-go-intent 0
+# 4. A TV that owns the group and gives addresses by DHCP only: the source's
+#    DHCP client.
+session dhcp "DHCP" client -- --p2p-dhcp
+grep -q 'from the group owner.s DHCP server' "$tmp/d.txt"
+ok "DHCP: the source's address came from the TV's DHCP server" [ $? = 0 ]
 ok "no session error reported to the kernel by clean sessions ($(errors) after $e0)" \
 	[ "$(errors)" = "$e0" ]
 
-# 4. The sink's radio vanishes mid-session: the session ends within the
+# 5. The sink's radio vanishes mid-session: the session ends within the
 #    keepalive timeout (10 s), the display disconnects, the kernel is told.
 tv gone --duration 0
 wait_for 60 listed
@@ -130,7 +136,7 @@ kill -9 $tv_pid 2> /dev/null
 wait $tv_pid 2> /dev/null
 wifi_lab_sink_radio_back
 
-# 5. The source's wpa_supplicant restarts mid-session: a clean stop, then a
+# 6. The source's wpa_supplicant restarts mid-session: a clean stop, then a
 #    successful reconnect.
 tv restart --duration 0
 wait_for 60 listed
@@ -146,7 +152,7 @@ wifi_lab_sink_restart
 wait_for 30 wifi_idle
 session again "after the restart" client
 
-# 6. A sink that says it is not available is not offered (R7).
+# 7. A sink that says it is not available is not offered (R7).
 tv busy --p2p-unavailable --duration 0
 # seen again (each search reports the peers anew), as unavailable
 unlisted() { "$ctl" list | grep -q '[1-9][0-9]* other device' && ! listed; }
