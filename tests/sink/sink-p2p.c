@@ -220,10 +220,14 @@ static void advertise(SinkP2p *p)
 	g_autofree char *subelem = mc_wfd_device_info_to_subelem(&info);
 
 	p->state = P2P_STARTING;
-	if (p->dhcp) {	/* no EAPOL-Key addresses from a group it owns */
-		request(p, must, "SET ip_addr_start 0.0.0.0");
-		request(p, must, "SET ip_addr_end 0.0.0.0");
-	}
+	/*
+	 * Addresses in EAPOL-Key from a group it owns, or (--p2p-dhcp) none:
+	 * said each time, the supplicant keeps what the last sink set.
+	 */
+	request(p, must, "SET ip_addr_go " SINK_P2P_GO_ADDRESS);
+	request(p, must, "SET ip_addr_mask 255.255.255.0");
+	request(p, must, "SET ip_addr_start %s", p->dhcp ? "0.0.0.0" : "192.168.49.100");
+	request(p, must, "SET ip_addr_end %s", p->dhcp ? "0.0.0.0" : "192.168.49.199");
 	request(p, must, "SET wifi_display 1");
 	request(p, must, "WFD_SUBELEM_SET 0 %s", subelem);
 	request(p, on_listening, "P2P_LISTEN");

@@ -291,10 +291,9 @@ static gboolean on_link(gpointer data)
 	if (stream == p->rated && kbps == p->rated_kbps)
 		return G_SOURCE_CONTINUE;
 	if (mc_stream_set_bitrate(stream, kbps)) {
-		if (stream == p->rated)
-			g_message("wifi: link %u kbit/s, %.0f%% retries, %u lost: video at %u kbit/s",
-				  p->rate.link_kbps, p->rate.retry_ratio * 100, p->rate.failed,
-				  kbps);
+		g_message("wifi: link %u kbit/s%s, %.0f%% retries, %u lost: video at %u kbit/s",
+			  p->rate.link_kbps, p->rate.link_busy ? "" : " (idle)",
+			  p->rate.retry_ratio * 100, p->rate.failed, kbps);
 		p->rated_kbps = kbps;
 	}
 	p->rated = stream;
@@ -626,6 +625,8 @@ static void on_state(McWpa *wpa, gboolean up, const GError *why, gpointer data)
 	finish_call(p, "wpa_supplicant went away during the connection");
 	if (dp)
 		session_link_lost(dp, "wpa_supplicant went away");
+	if (p->d->stopping)	/* no group left to wait for */
+		daemon_check_stopped(p->d);
 }
 
 /* ---- What the daemon asks ---- */
