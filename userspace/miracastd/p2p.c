@@ -831,7 +831,12 @@ void p2p_describe(P2p *p, GKeyFile *kf)
 	g_key_file_set_uint64(kf, g, "freq_mhz", p->freq);
 	g_key_file_set_string(kf, g, "address", p->local_ip ? p->local_ip : "?");
 	g_key_file_set_string(kf, g, "peer_address", p->peer_ip ? p->peer_ip : "?");
-	g_key_file_set_double(kf, g, "group_s", p->group_s);
+	{
+		char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+		g_key_file_set_string(kf, g, "group_s",
+				      g_ascii_formatd(buf, sizeof(buf), "%.2f", p->group_s));
+	}
 	if (!p->have_station)
 		return;
 	g_key_file_set_uint64(kf, g, "tx_bitrate_kbps", p->station.tx_bitrate_kbps);
