@@ -21,6 +21,7 @@
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 
+#include "mc-dhcp.h"
 #include "mc-rtsp.h"
 #include "mc-wfd.h"
 #include "sink-check.h"
@@ -1541,6 +1542,10 @@ int main(int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	SinkMediaConfig media = { 0 };
 	int status;
+
+	/* run by the DHCP client of --p2p-dhcp */
+	if (mc_dhcp_script_main(argc, argv))
+		return 0;
 
 	s->t0 = now_us();
 	s->failures = g_ptr_array_new_with_free_func(g_free);

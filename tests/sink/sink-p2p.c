@@ -30,6 +30,7 @@
 
 #include <gio/gio.h>
 
+#include "mc-dhcp.h"
 #include "mc-link.h"
 #include "mc-p2p.h"
 #include "mc-wpa.h"
@@ -68,6 +69,7 @@ struct _SinkP2p {
 	guint16 port;
 	guint timer;
 	GSubprocess *dnsmasq;		/* --p2p-dhcp, as GO */
+	McDhcpClient *dhcp_client;	/* --p2p-dhcp, as client */
 	char *leases;			/* its lease file */
 	char station[18];		/* GO: the source's interface address */
 	guint lease_poll;
@@ -425,6 +427,27 @@ static gboolean on_no_station(gpointer data)
 
 static gboolean start_dhcp_server(SinkP2p *p);
 
+/* --p2p-dhcp, as client: the source's lease; the source is its router (or server) */
+static void on_lease(const char *address, guint prefix, const char *router, gpointer data)
+{
+	SinkP2p *p = data;
+	g_autoptr(GError) error = NULL;
+
+	if (p->source_ip || p->state != P2P_GROUP)
+		return;
+	if (!router) {
+		over(p, "a DHCP lease of %s without the server's address", address);
+		return;
+	}
+	if (!mc_link_add_address(p->ifname, address, prefix ? prefix : 24, &error)) {
+		over(p, "%s: %s", p->ifname, error->message);
+		return;
+	}
+	note(p, "%s: %s/%u leased by DHCP from %s", p->ifname, address, prefix, router);
+	p->source_ip = g_strdup(router);
+	source_known(p);
+}
+
 static void on_group_started(SinkP2p *p, const McWpaEvent *ev)
 {
 	const char *ifname = mc_wpa_event_word(ev, 0);
@@ -466,6 +489,16 @@ static void on_group_started(SinkP2p *p, const McWpaEvent *ev)
 
 		if (go_dev && !mc_p2p_parse_address(go_dev, p->source))
 			p->source[0] = 0;
+		if (p->dhcp) {
+			/* as a TV that asks by DHCP, whatever EAPOL-Key gave */
+			p->dhcp_client = mc_dhcp_client_start(ifname, on_lease, p, &error);
+			if (!p->dhcp_client)
+				over(p, "%s: %s", ifname, error->message);
+			else
+				note(p, "%s: asking the source's DHCP server for an address%s", ifname,
+				     ip ? " (not taking EAPOL-Key's)" : "");
+			return;
+		}
 		if (!is_ipv4(ip) || !is_ipv4(go_ip) || prefix < 0) {
 			over(p, "the source, GO of %s, gave no address in EAPOL-Key (no ip_addr=, "
 			     "ip_mask=, go_ip_addr= in P2P-GROUP-STARTED): it may serve DHCP, "
@@ -706,6 +739,7 @@ void sink_p2p_free(SinkP2p *p)
 	clear_timer(p);
 	if (p->lease_poll)
 		g_source_remove(p->lease_poll);
+	mc_dhcp_client_stop(p->dhcp_client);
 	if (p->dnsmasq) {
 		g_subprocess_send_signal(p->dnsmasq, SIGTERM);
 		g_object_unref(p->dnsmasq);

@@ -4,8 +4,9 @@
 # wpa_supplicant on each (tests/vm/wifi-lab.sh). miracastd drives the
 # source's through its control socket; miracast-testsink --p2p the sink's.
 # Discovery with the sink's WFD capabilities, push button with the sink as
-# group owner, PIN with the source as owner, a TV owner that gives
-# addresses by DHCP only, a KMS client's pattern
+# group owner, PIN with the source as owner, DHCP either way (a TV that
+# owns the group and serves DHCP only, one that asks by DHCP), a KMS
+# client's pattern
 # through the sink's decoder (PSNR), the group removed after the session
 # and the source's availability bits, the sink's radio vanishing, the
 # source's wpa_supplicant restarted mid-session and a reconnect, a sink
@@ -32,7 +33,7 @@ if [ -n "${MIRACAST_KO:-}" ]; then
 	rmmod miracast 2> /dev/null
 	insmod "$MIRACAST_KO"
 fi
-echo "1..48"
+echo "1..58"
 wifi_lab_up || { echo "Bail out! the Wi-Fi lab did not come up"; exit 1; }
 
 "$u/miracastd" --wpa-ctrl /run/wpa_src --session-timeout 10 --audio-source test \
@@ -117,10 +118,14 @@ session pin "PIN" GO --pin 12345670 -- --p2p-pin 12345670 --p2p-go-intent 0
 session dhcp "DHCP" client -- --p2p-dhcp
 grep -q 'from the group owner.s DHCP server' "$tmp/d.txt"
 ok "DHCP: the source's address came from the TV's DHCP server" [ $? = 0 ]
+# 5. ... and a TV that asks by DHCP when the source owns the group: dnsmasq.
+session dhcpd "DHCP server" GO -- --p2p-dhcp --p2p-go-intent 0
+ok "DHCP server: the TV's address came from the source's DHCP server (192.168.49.200-250)" \
+	grep -q 'streaming, to 192\.168\.49\.2[0-5][0-9]$' "$tmp/dhcpd.st"
 ok "no session error reported to the kernel by clean sessions ($(errors) after $e0)" \
 	[ "$(errors)" = "$e0" ]
 
-# 5. The sink's radio vanishes mid-session: the session ends within the
+# 6. The sink's radio vanishes mid-session: the session ends within the
 #    keepalive timeout (10 s), the display disconnects, the kernel is told.
 tv gone --duration 0
 wait_for 60 listed
@@ -144,7 +149,7 @@ kill -9 $tv_pid 2> /dev/null
 wait $tv_pid 2> /dev/null
 wifi_lab_sink_radio_back
 
-# 6. The source's wpa_supplicant restarts mid-session: a clean stop, then a
+# 7. The source's wpa_supplicant restarts mid-session: a clean stop, then a
 #    successful reconnect.
 tv restart --duration 0
 wait_for 60 listed
@@ -161,7 +166,7 @@ wifi_lab_sink_restart
 wait_for 30 wifi_idle
 session again "after the restart" client
 
-# 7. A sink that says it is not available is not offered (R7).
+# 8. A sink that says it is not available is not offered (R7).
 tv busy --p2p-unavailable --duration 0
 # seen again (each search reports the peers anew), as unavailable
 unlisted() { "$ctl" list | grep -q '[1-9][0-9]* other device' && ! listed; }

@@ -21,6 +21,7 @@
 
 #include <drm_mode.h>
 
+#include "mc-dhcp.h"
 #include "mc-device.h"
 #include "mc-frame.h"
 #include "miracastd.h"
@@ -833,7 +834,7 @@ int main(int argc, char **argv)
 	guint i, n_targets;
 
 	/* run by the DHCP client of a Wi-Fi Direct group (dhcp.c) */
-	if (dhcp_script_main(argc, argv))
+	if (mc_dhcp_script_main(argc, argv))
 		return 0;
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_add_group(ctx, gst_init_get_option_group());

@@ -109,19 +109,6 @@ gboolean session_listen(Daemon *d, GError **error);
 gboolean session_connect(Daemon *d, const char *target, McControlCall *call, GError **error);
 void session_link_lost(Display *dp, const char *why);
 
-/* dhcp.c: a DHCP client on a group interface */
-typedef struct _DhcpClient DhcpClient;
-/* A lease: the address, its prefix length, the router (or the server), or NULL. */
-typedef void (*DhcpBound)(const char *address, guint prefix, const char *router,
-			  gpointer data);
-DhcpClient *dhcp_client_start(const char *ifname, DhcpBound bound, gpointer data,
-			      GError **error);
-void dhcp_client_stop(DhcpClient *client);
-/* miracastd run as the DHCP client's script: TRUE when it was (it has printed the lease) */
-gboolean dhcp_script_main(int argc, char **argv);
-/* "255.255.255.0" or "24" -> 24 (0: neither) */
-guint dhcp_mask_prefix(const char *mask);
-
 /* p2p.c: Wi-Fi Direct through wpa_supplicant */
 P2p *p2p_new(Daemon *d, const char *ctrl, guint go_intent);
 void p2p_free(P2p *p);

@@ -14,6 +14,7 @@
  */
 #include <string.h>
 
+#include "mc-dhcp.h"
 #include "mc-link.h"
 #include "mc-p2p.h"
 #include "mc-wpa.h"
@@ -75,7 +76,7 @@ struct _P2p {
 	char *local_ip;
 	char *peer_ip;
 	GSubprocess *dhcp;		/* dnsmasq, as GO */
-	DhcpClient *dhcp_client;	/* as client of a GO that gives no address in EAPOL-Key */
+	McDhcpClient *dhcp_client;	/* as client of a GO that gives no address in EAPOL-Key */
 	Display *dp;			/* the session's display */
 	double group_s;			/* connect -> group started, s */
 
@@ -227,7 +228,7 @@ static gboolean on_step_timeout(gpointer data)
 
 static void stop_dhcp(P2p *p)
 {
-	g_clear_pointer(&p->dhcp_client, dhcp_client_stop);
+	g_clear_pointer(&p->dhcp_client, mc_dhcp_client_stop);
 	if (!p->dhcp)
 		return;
 	g_subprocess_send_signal(p->dhcp, SIGTERM);
@@ -394,7 +395,7 @@ static void on_group_started(P2p *p, const McWpaEvent *e)
 		/* a GO that serves DHCP only */
 		g_message("wifi: group %s with %s is up after %.2f s: the sink is GO; asking it for an "
 			  "address by DHCP", ifname, p->peer_name, p->group_s);
-		p->dhcp_client = dhcp_client_start(ifname, on_lease, p, &error);
+		p->dhcp_client = mc_dhcp_client_start(ifname, on_lease, p, &error);
 		if (!p->dhcp_client) {
 			fail(p, "group %s: %s", ifname, error->message);
 			return;
@@ -403,7 +404,7 @@ static void on_group_started(P2p *p, const McWpaEvent *e)
 		return;
 	}
 	if (!set_address(p, address, p->go ? GO_PREFIX :
-			 dhcp_mask_prefix(mc_wpa_event_get(e, "ip_mask"))))
+			 mc_dhcp_mask_prefix(mc_wpa_event_get(e, "ip_mask"))))
 		return;
 	if (!p->go)
 		p->peer_ip = g_strdup(mc_wpa_event_get(e, "go_ip_addr"));

@@ -1,28 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * A DHCP client on a P2P group interface, for a group owner that hands out
- * addresses by DHCP only (no EAPOL-Key IP allocation): busybox's udhcpc or
- * ISC's dhclient, whichever the machine has, runs in the foreground (it
- * renews the lease while the group lasts) with miracastd itself as its
- * script. Run so (MIRACASTD_DHCP_SCRIPT in the environment), miracastd
- * prints the lease on one line to its standard output, which the client
- * shares with ours, and exits; the address is then put on the interface
- * here, as for one from EAPOL-Key.
+ * A DHCP client on a P2P group interface (mc-dhcp.h): udhcpc or dhclient
+ * with the calling program as its script.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "miracastd.h"
+#include "mc-dhcp.h"
 
-#define SCRIPT_ENV	"MIRACASTD_DHCP_SCRIPT"
-#define LEASE_TAG	"miracastd-dhcp-lease"
+#define SCRIPT_ENV	"MC_DHCP_SCRIPT"
+#define LEASE_TAG	"mc-dhcp-lease"
 
-struct _DhcpClient {
+struct _McDhcpClient {
 	GSubprocess *process;
 	GDataInputStream *out;
 	GCancellable *cancel;
-	DhcpBound bound;
+	McDhcpBound bound;
 	gpointer data;
 	char *ifname;
 };
@@ -48,13 +43,13 @@ static guint prefix_of(const char *mask)
 	return n;
 }
 
-guint dhcp_mask_prefix(const char *mask)
+guint mc_dhcp_mask_prefix(const char *mask)
 {
 	return prefix_of(mask);
 }
 
 /* The script's part: one line from udhcpc's or dhclient's environment. */
-gboolean dhcp_script_main(int argc, char **argv)
+gboolean mc_dhcp_script_main(int argc, char **argv)
 {
 	const char *reason, *ip, *mask, *router, *server;
 
@@ -84,14 +79,14 @@ gboolean dhcp_script_main(int argc, char **argv)
 	return TRUE;
 }
 
-static void read_line(DhcpClient *c);
+static void read_line(McDhcpClient *c);
 
 static void on_line(GObject *stream, GAsyncResult *res, gpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *line = g_data_input_stream_read_line_finish(G_DATA_INPUT_STREAM(stream),
 								     res, NULL, &error);
-	DhcpClient *c = data;
+	McDhcpClient *c = data;
 	g_auto(GStrv) w = NULL;
 	char *router;
 
@@ -106,12 +101,12 @@ static void on_line(GObject *stream, GAsyncResult *res, gpointer data)
 	read_line(c);
 }
 
-static void read_line(DhcpClient *c)
+static void read_line(McDhcpClient *c)
 {
 	g_data_input_stream_read_line_async(c->out, G_PRIORITY_DEFAULT, c->cancel, on_line, c);
 }
 
-DhcpClient *dhcp_client_start(const char *ifname, DhcpBound bound, gpointer data,
+McDhcpClient *mc_dhcp_client_start(const char *ifname, McDhcpBound bound, gpointer data,
 			      GError **error)
 {
 	g_autoptr(GSubprocessLauncher) launcher =
@@ -124,7 +119,7 @@ DhcpClient *dhcp_client_start(const char *ifname, DhcpBound bound, gpointer data
 	g_autofree char *leases = NULL, *pid = NULL;
 	g_autoptr(GStrvBuilder) b = g_strv_builder_new();
 	g_auto(GStrv) argv = NULL;
-	DhcpClient *c;
+	McDhcpClient *c;
 	GSubprocess *p;
 
 	if (!self)
@@ -137,8 +132,9 @@ DhcpClient *dhcp_client_start(const char *ifname, DhcpBound bound, gpointer data
 		g_strv_builder_add_many(b, udhcpc ? udhcpc : "udhcpc", "-f", "-t", "10", "-T", "1",
 					"-i", ifname, "-s", self, NULL);
 	} else if (dhclient) {
-		leases = g_strdup_printf("%s/miracastd-%s.dhclient.leases", g_get_tmp_dir(), ifname);
-		pid = g_strdup_printf("%s/miracastd-%s.dhclient.pid", g_get_tmp_dir(), ifname);
+		leases = g_strdup_printf("%s/mc-dhcp-%s-%d.leases", g_get_tmp_dir(), ifname,
+					 (int)getpid());
+		pid = g_strdup_printf("%s/mc-dhcp-%s-%d.pid", g_get_tmp_dir(), ifname, (int)getpid());
 		g_strv_builder_add_many(b, dhclient, "-4", "-d", "-sf", self, "-lf", leases, "-pf",
 					pid, ifname, NULL);
 	} else {
@@ -151,7 +147,7 @@ DhcpClient *dhcp_client_start(const char *ifname, DhcpBound bound, gpointer data
 	p = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv, error);
 	if (!p)
 		return NULL;
-	c = g_new0(DhcpClient, 1);
+	c = g_new0(McDhcpClient, 1);
 	c->process = p;
 	c->out = g_data_input_stream_new(g_subprocess_get_stdout_pipe(p));
 	c->cancel = g_cancellable_new();
@@ -162,7 +158,7 @@ DhcpClient *dhcp_client_start(const char *ifname, DhcpBound bound, gpointer data
 	return c;
 }
 
-void dhcp_client_stop(DhcpClient *c)
+void mc_dhcp_client_stop(McDhcpClient *c)
 {
 	if (!c)
 		return;
