@@ -833,7 +833,7 @@ int main(int argc, char **argv)
 	Daemon d = { 0 };
 	guint i, n_targets;
 
-	/* run by the DHCP client of a Wi-Fi Direct group (dhcp.c) */
+	/* run by the DHCP client of a Wi-Fi Direct group (mc-dhcp.h) */
 	if (mc_dhcp_script_main(argc, argv))
 		return 0;
 	g_option_context_add_main_entries(ctx, entries, NULL);
