@@ -102,7 +102,8 @@ wifi_lab_up() {
 	ip link set lo up
 	# the crypto the kernel would load on demand, loaded at once
 	modprobe -a ccm gcm ctr cmac
-	modprobe mac80211_hwsim radios=2 || {
+	# (a kernel booted with it loaded, radios=2, keeps it)
+	[ -d /sys/module/mac80211_hwsim ] || modprobe mac80211_hwsim radios=2 || {
 		wifi_lab_say "cannot load mac80211_hwsim"
 		return 1
 	}
